@@ -1,0 +1,30 @@
+package io.gemmafleet.backend;
+
+import io.gemmafleet.model.Gemma3Config;
+
+/**
+ * Runs forward steps of one resident Gemma 3 model on some hardware and keeps each sequence's key/value cache.
+ *
+ * <p>This is the seam between the engine and a backend: the engine decides which sequences advance by which
+ * tokens; the executor computes. A backend implements the whole step so it is free to fuse operations.
+ * Executors are not thread-safe: one engine thread drives one executor.
+ */
+public interface ModelExecutor extends AutoCloseable {
+
+    Gemma3Config config();
+
+    /**
+     * Feeds every sequence's tokens through the model, extending its cache.
+     *
+     * @return one array per step of the batch, in batch order: the logits (vocabulary-sized) after that step's last
+     *     token, or null where the step did not ask for logits
+     */
+    float[][] step(StepBatch batch);
+
+    /** Forgets a sequence and frees its cache. Unknown ids are ignored. */
+    void release(long sequenceId);
+
+    /** Frees everything the executor holds (caches, threads). */
+    @Override
+    void close();
+}

@@ -1,0 +1,297 @@
+package io.gemmafleet.backend.cpu;
+
+import io.gemmafleet.backend.ExecutorOptions;
+import io.gemmafleet.backend.ModelExecutor;
+import io.gemmafleet.backend.SequenceStep;
+import io.gemmafleet.backend.StepBatch;
+import io.gemmafleet.backend.cpu.matmul.PackedMatrix;
+import io.gemmafleet.model.Gemma3Config;
+import io.gemmafleet.model.Gemma3Weights;
+import io.gemmafleet.model.quant.Dequantizer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Gemma 3 forward pass on the CPU, for a batch of sequences at once.
+ *
+ * <p>All tokens of a step — prefill chunks and single decode tokens of different sequences — are stacked into
+ * one activation matrix {@code [T, hidden]}, so every weight matrix is read once per step for the whole batch.
+ * Only attention looks at sequences separately: each token attends over its own sequence's cache.
+ */
+final class CpuExecutor implements ModelExecutor {
+
+    private final Gemma3Config config;
+    private final Gemma3Weights weights;
+    private final int maxContext;
+    private final ThreadTeam team;
+    private final List<LayerKernels> layers;
+    private final PackedMatrix lmHead;
+    private final Rope globalRope;
+    private final Rope localRope;
+    private final Map<Long, SequenceCache> caches = new HashMap<>();
+    private final float[][] attentionScores;
+
+    /** A layer's matrices wrapped in the kernels for their encodings. */
+    private record LayerKernels(Gemma3Weights.Layer weights, PackedMatrix q, PackedMatrix k, PackedMatrix v,
+                                PackedMatrix o, PackedMatrix gate, PackedMatrix up, PackedMatrix down) {}
+
+    CpuExecutor(Gemma3Weights weights, ExecutorOptions options) {
+        this.config = weights.config();
+        this.weights = weights;
+        this.maxContext = Math.min(options.maxContext(), config.contextLength());
+        this.team = new ThreadTeam(options.effectiveThreads());
+        this.layers = weights.layers().stream()
+                .map(l -> new LayerKernels(l, PackedMatrix.of(l.query()), PackedMatrix.of(l.key()),
+                        PackedMatrix.of(l.value()), PackedMatrix.of(l.attentionOutput()), PackedMatrix.of(l.gate()),
+                        PackedMatrix.of(l.up()), PackedMatrix.of(l.down())))
+                .toList();
+        this.lmHead = PackedMatrix.of(weights.tokenEmbedding()); // tied weights: logits = h · Eᵀ
+        this.globalRope = new Rope(config.headDim(), config.ropeBaseGlobal(), config.ropeLinearScaleGlobal());
+        this.localRope = new Rope(config.headDim(), config.ropeBaseLocal(), 1.0);
+        this.attentionScores = new float[team.size()][maxContext];
+    }
+
+    @Override
+    public Gemma3Config config() {
+        return config;
+    }
+
+    @Override
+    public void release(long sequenceId) {
+        caches.remove(sequenceId);
+    }
+
+    @Override
+    public void close() {
+        caches.clear();
+        team.close();
+    }
+
+    /** Where each stacked token comes from. */
+    private record TokenLayout(int[] tokens, int[] positions, SequenceCache[] caches, int[] lastTokenOfStep) {}
+
+    @Override
+    public float[][] step(StepBatch batch) {
+        TokenLayout layout = layOut(batch);
+        int tokens = layout.tokens.length;
+        int hidden = config.hiddenSize();
+
+        // 1. Embedding: look up each token's row and scale it by sqrt(hidden).
+        float[] x = new float[tokens * hidden];
+        float[] row = new float[hidden];
+        for (int t = 0; t < tokens; t++) {
+            Dequantizer.row(weights.tokenEmbedding(), layout.tokens[t], row);
+            System.arraycopy(row, 0, x, t * hidden, hidden);
+        }
+        VectorMath.scale(x, 0, x.length, config.embeddingScale());
+
+        // 2. The decoder layers, each adding attention then the feed-forward network to the residual stream.
+        Activations a = new Activations(tokens, config);
+        for (int l = 0; l < config.layerCount(); l++) {
+            attentionBlock(l, x, a, layout);
+            feedForwardBlock(l, x, a);
+        }
+
+        // 3. Logits for the last token of each step that wants them: final norm, then the tied embedding.
+        return logits(batch, layout, x);
+    }
+
+    /** Scratch matrices of one step, sized for its token count. */
+    private static final class Activations {
+        final float[] normed;
+        final float[] q;
+        final float[] k;
+        final float[] v;
+        final float[] attention;
+        final float[] projected;
+        final float[] gate;
+        final float[] up;
+
+        Activations(int tokens, Gemma3Config c) {
+            normed = new float[tokens * c.hiddenSize()];
+            q = new float[tokens * c.queryDim()];
+            k = new float[tokens * c.kvDim()];
+            v = new float[tokens * c.kvDim()];
+            attention = new float[tokens * c.queryDim()];
+            projected = new float[tokens * c.hiddenSize()];
+            gate = new float[tokens * c.ffnSize()];
+            up = new float[tokens * c.ffnSize()];
+        }
+    }
+
+    /** x += post_attention_norm(o(attention(q, k, v))), with q, k, v from input_layernorm(x). */
+    private void attentionBlock(int layer, float[] x, Activations a, TokenLayout layout) {
+        LayerKernels kernels = layers.get(layer);
+        Gemma3Weights.Layer w = kernels.weights;
+        int tokens = layout.tokens.length;
+        int hidden = config.hiddenSize();
+        int headDim = config.headDim();
+        float eps = config.rmsNormEps();
+        boolean global = config.isGlobal(layer);
+        Rope rope = global ? globalRope : localRope;
+
+        normRows(x, a.normed, tokens, hidden, w.attentionNorm());
+        multiply(kernels.q, a.normed, tokens, a.q);
+        multiply(kernels.k, a.normed, tokens, a.k);
+        multiply(kernels.v, a.normed, tokens, a.v);
+
+        // q and k: RMSNorm over each head, then rotate by position (local and global layers use different bases).
+        team.forRange(tokens, (start, end, member) -> {
+            for (int t = start; t < end; t++) {
+                for (int h = 0; h < config.headCount(); h++) {
+                    int o = t * config.queryDim() + h * headDim;
+                    VectorMath.rmsNorm(a.q, o, headDim, w.queryNorm(), eps);
+                    rope.apply(a.q, o, layout.positions[t]);
+                }
+                for (int h = 0; h < config.kvHeadCount(); h++) {
+                    int o = t * config.kvDim() + h * headDim;
+                    VectorMath.rmsNorm(a.k, o, headDim, w.keyNorm(), eps);
+                    rope.apply(a.k, o, layout.positions[t]);
+                }
+            }
+        });
+
+        // Store the new keys and values in each sequence's cache, so tokens of a chunk see each other.
+        for (int t = 0; t < tokens; t++) {
+            SequenceCache cache = layout.caches[t];
+            int offset = cache.offset(layout.positions[t]);
+            System.arraycopy(a.k, t * config.kvDim(), cache.keys(layer), offset, config.kvDim());
+            System.arraycopy(a.v, t * config.kvDim(), cache.values(layer), offset, config.kvDim());
+        }
+
+        attend(layer, global, a, layout);
+        multiply(kernels.o, a.attention, tokens, a.projected);
+        normRows(a.projected, a.projected, tokens, hidden, w.postAttentionNorm());
+        VectorMath.addInto(x, 0, a.projected, 0, tokens * hidden);
+    }
+
+    /**
+     * Scaled dot-product attention of every (token, query head) over the token's own sequence: causal, and on
+     * sliding layers limited to the window (key j is visible from query i iff 0 ≤ i − j < window). Query heads
+     * share key/value heads in groups (GQA).
+     */
+    private void attend(int layer, boolean global, Activations a, TokenLayout layout) {
+        int tokens = layout.tokens.length;
+        int heads = config.headCount();
+        int headDim = config.headDim();
+        int group = config.queriesPerKvHead();
+        float scale = config.attentionScale();
+        int window = config.slidingWindow();
+        team.forRange(tokens * heads, (start, end, member) -> {
+            float[] scores = attentionScores[member];
+            for (int item = start; item < end; item++) {
+                int t = item / heads;
+                int h = item % heads;
+                int position = layout.positions[t];
+                SequenceCache cache = layout.caches[t];
+                float[] keys = cache.keys(layer);
+                float[] values = cache.values(layer);
+                int kvOffset = (h / group) * headDim;
+                int first = global ? 0 : Math.max(0, position - window + 1);
+                int count = position - first + 1;
+                int q = t * config.queryDim() + h * headDim;
+                for (int j = 0; j < count; j++) {
+                    scores[j] = scale * VectorMath.dot(a.q, q, keys, cache.offset(first + j) + kvOffset, headDim);
+                }
+                VectorMath.softmax(scores, count);
+                java.util.Arrays.fill(a.attention, q, q + headDim, 0f);
+                for (int j = 0; j < count; j++) {
+                    VectorMath.addScaled(a.attention, q, values, cache.offset(first + j) + kvOffset, headDim, scores[j]);
+                }
+            }
+        });
+    }
+
+    /** x += post_ffw_norm(down(gelu_tanh(gate(h)) * up(h))), with h = pre_feedforward_layernorm(x). */
+    private void feedForwardBlock(int layer, float[] x, Activations a) {
+        LayerKernels kernels = layers.get(layer);
+        Gemma3Weights.Layer w = kernels.weights;
+        int tokens = x.length / config.hiddenSize();
+        int hidden = config.hiddenSize();
+        normRows(x, a.normed, tokens, hidden, w.ffnNorm());
+        multiply(kernels.gate, a.normed, tokens, a.gate);
+        multiply(kernels.up, a.normed, tokens, a.up);
+        int total = tokens * config.ffnSize();
+        team.forRange(total, (start, end, member) -> VectorMath.geglu(a.gate, a.up, start, end));
+        multiply(kernels.down, a.gate, tokens, a.projected);
+        normRows(a.projected, a.projected, tokens, hidden, w.postFfnNorm());
+        VectorMath.addInto(x, 0, a.projected, 0, tokens * hidden);
+    }
+
+    private float[][] logits(StepBatch batch, TokenLayout layout, float[] x) {
+        int hidden = config.hiddenSize();
+        List<SequenceStep> steps = batch.steps();
+        int wanted = (int) steps.stream().filter(SequenceStep::wantLogits).count();
+        float[][] result = new float[steps.size()][];
+        if (wanted == 0) {
+            return result;
+        }
+        float[] finalHidden = new float[wanted * hidden];
+        int n = 0;
+        for (int s = 0; s < steps.size(); s++) {
+            if (steps.get(s).wantLogits()) {
+                VectorMath.rmsNorm(x, layout.lastTokenOfStep[s] * hidden, finalHidden, n * hidden, hidden,
+                        weights.outputNorm(), config.rmsNormEps());
+                n++;
+            }
+        }
+        int vocab = config.vocabSize();
+        float[] all = new float[wanted * vocab];
+        multiply(lmHead, finalHidden, wanted, all);
+        n = 0;
+        for (int s = 0; s < steps.size(); s++) {
+            if (steps.get(s).wantLogits()) {
+                result[s] = java.util.Arrays.copyOfRange(all, n * vocab, (n + 1) * vocab);
+                n++;
+            }
+        }
+        return result;
+    }
+
+    /** Stacks the batch's tokens and readies each sequence's cache for its new positions. */
+    private TokenLayout layOut(StepBatch batch) {
+        int total = batch.tokenCount();
+        int[] tokens = new int[total];
+        int[] positions = new int[total];
+        SequenceCache[] owners = new SequenceCache[total];
+        int[] last = new int[batch.steps().size()];
+        int t = 0;
+        for (int s = 0; s < batch.steps().size(); s++) {
+            SequenceStep step = batch.steps().get(s);
+            SequenceCache cache = caches.computeIfAbsent(step.sequenceId(),
+                    id -> new SequenceCache(config.layerCount(), config.kvDim(), maxContext));
+            cache.prepare(step.startPosition(), step.tokens().length);
+            for (int i = 0; i < step.tokens().length; i++) {
+                int token = step.tokens()[i];
+                if (token < 0 || token >= config.vocabSize()) {
+                    throw new IllegalArgumentException(
+                            "token id " + token + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+                }
+                tokens[t] = token;
+                positions[t] = step.startPosition() + i;
+                owners[t] = cache;
+                t++;
+            }
+            last[s] = t - 1;
+        }
+        int highest = 0;
+        for (int p : positions) {
+            highest = Math.max(highest, p);
+        }
+        globalRope.ensure(highest + 1);
+        localRope.ensure(highest + 1);
+        return new TokenLayout(tokens, positions, owners, last);
+    }
+
+    private void normRows(float[] in, float[] out, int tokens, int width, float[] weight) {
+        float eps = config.rmsNormEps();
+        for (int t = 0; t < tokens; t++) {
+            VectorMath.rmsNorm(in, t * width, out, t * width, width, weight, eps);
+        }
+    }
+
+    private void multiply(PackedMatrix matrix, float[] in, int tokens, float[] out) {
+        team.forRange(matrix.rows(), (start, end, member) -> matrix.multiply(in, tokens, out, start, end));
+    }
+}

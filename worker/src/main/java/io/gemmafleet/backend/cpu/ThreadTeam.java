@@ -1,0 +1,132 @@
+package io.gemmafleet.backend.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed team of compute threads that run one data-parallel task at a time, the calling thread included.
+ *
+ * <p>A forward step dispatches a few hundred short tasks (one per matrix product), so dispatch must cost
+ * microseconds: workers spin briefly after a task before they park, and the caller does a share of the work
+ * itself. Not for general-purpose use: one caller at a time.
+ */
+public final class ThreadTeam implements AutoCloseable {
+
+    /** Work split across the team: member {@code index} of {@code count} does its share. */
+    @FunctionalInterface
+    public interface Task {
+        void run(int index, int count);
+    }
+
+    private static final int SPIN_ITERATIONS = 20_000;
+
+    private final Thread[] workers;
+    private final AtomicInteger generation = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile Task current;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    public ThreadTeam(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a team needs at least one member");
+        }
+        workers = new Thread[size - 1];
+        for (int i = 0; i < workers.length; i++) {
+            int index = i + 1;
+            workers[i] = Thread.ofPlatform().daemon().name("gemma-cpu-" + index).start(() -> workLoop(index));
+        }
+    }
+
+    public int size() {
+        return workers.length + 1;
+    }
+
+    /** Runs {@code task} on every member and returns when all are done; rethrows a member's failure. */
+    public void run(Task task) {
+        int count = size();
+        if (count == 1) {
+            task.run(0, 1);
+            return;
+        }
+        failure = null;
+        current = task;
+        pending.set(workers.length);
+        generation.incrementAndGet();
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        Throwable own = null;
+        try {
+            task.run(0, count);
+        } catch (Throwable t) {
+            own = t;
+        }
+        while (pending.get() > 0) {
+            Thread.onSpinWait();
+        }
+        current = null;
+        Throwable t = own != null ? own : failure;
+        if (t instanceof RuntimeException re) {
+            throw re;
+        } else if (t instanceof Error e) {
+            throw e;
+        } else if (t != null) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Splits {@code [0, total)} into near-equal contiguous ranges, one per member, and runs {@code body} on each. */
+    public void forRange(int total, RangeBody body) {
+        run((index, count) -> {
+            int start = (int) ((long) total * index / count);
+            int end = (int) ((long) total * (index + 1) / count);
+            if (start < end) {
+                body.run(start, end, index);
+            }
+        });
+    }
+
+    /** Work on the half-open range {@code [start, end)}; {@code member} identifies the thread's scratch space. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end, int member);
+    }
+
+    private void workLoop(int index) {
+        int seen = 0;
+        while (!closed) {
+            int g = generation.get();
+            if (g == seen) {
+                waitForWork(seen);
+                continue;
+            }
+            seen = g;
+            try {
+                current.run(index, size());
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                pending.decrementAndGet();
+            }
+        }
+    }
+
+    private void waitForWork(int seen) {
+        for (int i = 0; i < SPIN_ITERATIONS; i++) {
+            if (generation.get() != seen || closed) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        LockSupport.parkNanos(this, 1_000_000L);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}

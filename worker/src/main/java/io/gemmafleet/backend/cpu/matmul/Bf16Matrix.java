@@ -1,0 +1,75 @@
+package io.gemmafleet.backend.cpu.matmul;
+
+import static io.gemmafleet.backend.cpu.matmul.Lanes.F;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.I;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.L;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.S;
+
+import io.gemmafleet.model.quant.Dequantizer;
+import io.gemmafleet.model.tensor.TensorData;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Products with a bfloat16 matrix: a bf16 value is the top 16 bits of a float32, so decoding is a shift. */
+final class Bf16Matrix extends PackedMatrix {
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+
+    Bf16Matrix(TensorData tensor) {
+        super(tensor);
+    }
+
+    private FloatVector load(long offset) {
+        return ShortVector.fromMemorySegment(S, data, offset, LE)
+                .convertShape(VectorOperators.S2I, I, 0)
+                .lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
+
+    private float scalar(long offset) {
+        return Dequantizer.bf16ToFloat(data.get(SHORT, offset));
+    }
+
+    @Override
+    protected float dot(long rowOffset, float[] x, int xOffset) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= columns; i += L) {
+            acc = load(rowOffset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < columns; i++) {
+            sum += scalar(rowOffset + 2L * i) * x[xOffset + i];
+        }
+        return sum;
+    }
+
+    @Override
+    protected void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i + L <= columns; i += L) {
+            FloatVector w = load(rowOffset + 2L * i);
+            a0 = w.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+            a1 = w.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = w.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = w.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < columns; i++) {
+            float w = scalar(rowOffset + 2L * i);
+            s0 += w * x[x0 + i];
+            s1 += w * x[x1 + i];
+            s2 += w * x[x2 + i];
+            s3 += w * x[x3 + i];
+        }
+        result[0] = s0;
+        result[1] = s1;
+        result[2] = s2;
+        result[3] = s3;
+    }
+}

@@ -1,0 +1,77 @@
+package io.gemmafleet.backend.cpu.matmul;
+
+import io.gemmafleet.model.tensor.TensorData;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A weight matrix {@code [rows, columns]} in its stored encoding, multiplied directly on the packed data.
+ *
+ * <p>{@link #multiply} computes, for a range of rows and a batch of input vectors, every dot product of a row with
+ * every input. Rows are visited once for the whole batch, four inputs at a time, so a step of many tokens reads
+ * each weight from memory once; quantized blocks are decoded in registers, never into a float copy of the
+ * matrix. Each encoding implements the two dot products; the batching and tiling live here.
+ */
+public abstract class PackedMatrix {
+
+    protected final MemorySegment data;
+    protected final int rows;
+    protected final int columns;
+    protected final long rowBytes;
+
+    protected PackedMatrix(TensorData tensor) {
+        this.data = tensor.data();
+        this.rows = Math.toIntExact(tensor.rows());
+        this.columns = Math.toIntExact(tensor.columns());
+        this.rowBytes = tensor.type().byteSize(columns);
+    }
+
+    /** The kernel for a tensor's encoding. */
+    public static PackedMatrix of(TensorData tensor) {
+        return switch (tensor.type()) {
+            case F32 -> new F32Matrix(tensor);
+            case BF16 -> new Bf16Matrix(tensor);
+            case F16 -> new F16Matrix(tensor);
+            case Q8_0 -> new Q8Matrix(tensor);
+            case Q4_0 -> new Q4Matrix(tensor);
+            default -> throw new IllegalArgumentException(
+                    "no CPU kernel for " + tensor.type() + " (tensor " + tensor.name() + ")");
+        };
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int columns() {
+        return columns;
+    }
+
+    /**
+     * For rows {@code [rowStart, rowEnd)} and inputs {@code 0 .. tokens-1}:
+     * {@code out[t * rows + r] = row(r) · in[t * columns .. (t + 1) * columns)}.
+     */
+    public final void multiply(float[] in, int tokens, float[] out, int rowStart, int rowEnd) {
+        float[] four = new float[4];
+        for (int r = rowStart; r < rowEnd; r++) {
+            long rowOffset = r * rowBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                int base = t * columns;
+                dot4(rowOffset, in, base, base + columns, base + 2 * columns, base + 3 * columns, four);
+                out[t * rows + r] = four[0];
+                out[(t + 1) * rows + r] = four[1];
+                out[(t + 2) * rows + r] = four[2];
+                out[(t + 3) * rows + r] = four[3];
+            }
+            for (; t < tokens; t++) {
+                out[t * rows + r] = dot(rowOffset, in, t * columns);
+            }
+        }
+    }
+
+    /** The dot product of the row at byte offset {@code rowOffset} with {@code x[xOffset .. xOffset + columns)}. */
+    protected abstract float dot(long rowOffset, float[] x, int xOffset);
+
+    /** Four dot products of one row with four inputs, decoding the row once; results in {@code result[0..3]}. */
+    protected abstract void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result);
+}

@@ -1,0 +1,93 @@
+package io.gemmafleet.backend.cpu.matmul;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.gemmafleet.model.quant.Dequantizer;
+import io.gemmafleet.model.tensor.GgmlType;
+import io.gemmafleet.model.tensor.TensorData;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every packed kernel against the plain path: dequantize each row with {@link Dequantizer}, then a scalar
+ * double-precision dot product. Batches of 1–9 inputs exercise both the four-at-a-time tiles and the tail.
+ */
+class PackedMatrixTest {
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    void matchesDequantizedReference(GgmlType type) {
+        SplittableRandom random = new SplittableRandom(type.ordinal());
+        for (int columns : new int[] {32, 96, 1152}) {
+            int rows = 7;
+            try (Arena arena = Arena.ofConfined()) {
+                TensorData tensor = randomTensor(type, rows, columns, random, arena);
+                PackedMatrix matrix = PackedMatrix.of(tensor);
+                for (int tokens = 1; tokens <= 9; tokens += 4) {
+                    float[] in = new float[tokens * columns];
+                    for (int i = 0; i < in.length; i++) {
+                        in[i] = (float) random.nextGaussian();
+                    }
+                    float[] out = new float[tokens * rows];
+                    matrix.multiply(in, tokens, out, 0, rows);
+                    float[] row = new float[columns];
+                    for (int r = 0; r < rows; r++) {
+                        Dequantizer.row(tensor, r, row);
+                        for (int t = 0; t < tokens; t++) {
+                            double expected = 0;
+                            double magnitude = 0;
+                            for (int c = 0; c < columns; c++) {
+                                expected += (double) row[c] * in[t * columns + c];
+                                magnitude += Math.abs((double) row[c] * in[t * columns + c]);
+                            }
+                            assertEquals(expected, out[t * rows + r], 1e-5 * magnitude + 1e-6,
+                                    type + " row " + r + " token " + t + " of " + tokens + ", " + columns + " columns");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Random valid data of the type: finite values, fp16 block scales, any nibble or int8 pattern. */
+    static TensorData randomTensor(GgmlType type, int rows, int columns, SplittableRandom random, Arena arena) {
+        long bytes = type.byteSize((long) rows * columns);
+        MemorySegment data = arena.allocate(bytes, 64);
+        ValueLayout.OfShort half = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        ValueLayout.OfFloat single = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        long elements = (long) rows * columns;
+        switch (type) {
+            case F32 -> {
+                for (long i = 0; i < elements; i++) {
+                    data.set(single, 4 * i, (float) random.nextGaussian());
+                }
+            }
+            case F16 -> {
+                for (long i = 0; i < elements; i++) {
+                    data.set(half, 2 * i, Float.floatToFloat16((float) random.nextGaussian()));
+                }
+            }
+            case BF16 -> {
+                for (long i = 0; i < elements; i++) {
+                    data.set(half, 2 * i, (short) (Float.floatToIntBits((float) random.nextGaussian()) >>> 16));
+                }
+            }
+            case Q8_0, Q4_0 -> {
+                for (long i = 0; i < bytes; i++) {
+                    data.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
+                }
+                for (long block = 0; block < elements / 32; block++) {
+                    float scale = (float) (0.01 + random.nextDouble() * 0.1);
+                    data.set(half, block * type.bytesPerBlock(), Float.floatToFloat16(scale));
+                }
+            }
+            default -> throw new IllegalArgumentException(type.toString());
+        }
+        return new TensorData("test", type, new long[] {rows, columns}, data);
+    }
+}

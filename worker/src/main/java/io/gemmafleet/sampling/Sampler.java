@@ -76,7 +76,8 @@ public final class Sampler {
         }
     }
 
-    static int argMax(float[] logits) {
+    /** The index of the largest logit (the lowest index among equals): greedy decoding. */
+    public static int argMax(float[] logits) {
         int best = 0;
         for (int i = 1; i < logits.length; i++) {
             if (logits[i] > logits[best]) {

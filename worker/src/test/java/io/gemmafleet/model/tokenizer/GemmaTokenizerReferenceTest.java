@@ -95,6 +95,15 @@ class GemmaTokenizerReferenceTest {
         assertTrue(millis < 500, "encoding " + text.length() + " chars took " + millis + " ms");
     }
 
+    @Test
+    void loadsTheRealTokenizerJsonInAFewSeconds() {
+        long start = System.nanoTime();
+        GemmaTokenizer fresh = GemmaTokenizer.load(new TokenizerSource.HuggingFaceFile(ReferenceFiles.tokenizerJson()));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("loaded tokenizer.json (%d ids) in %d ms%n", fresh.vocabularySize(), millis);
+        assertTrue(millis < 10_000, "loading took " + millis + " ms"); // ≈ 1–3 s here; loose for noisy 2-core VMs
+    }
+
     private int[] referenceIds(String text, boolean addBos) {
         return Arrays.stream(reference.encode(text, addBos, false).getIds()).mapToInt(Math::toIntExact).toArray();
     }

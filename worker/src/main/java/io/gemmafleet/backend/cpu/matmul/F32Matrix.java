@@ -18,15 +18,25 @@ final class F32Matrix extends PackedMatrix {
         super(tensor);
     }
 
+    private FloatVector load(long offset) {
+        return FloatVector.fromMemorySegment(F, data, offset, LE);
+    }
+
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
-        FloatVector acc = FloatVector.zero(F);
+        // Four accumulators: independent FMA chains, so the loop runs at FMA throughput, not latency.
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
-        for (; i + L <= columns; i += L) {
-            FloatVector w = FloatVector.fromMemorySegment(F, data, rowOffset + 4L * i, LE);
-            acc = w.fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+        for (; i + 4 * L <= columns; i += 4 * L) {
+            a0 = load(rowOffset + 4L * i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
+            a1 = load(rowOffset + 4L * (i + L)).fma(FloatVector.fromArray(F, x, xOffset + i + L), a1);
+            a2 = load(rowOffset + 4L * (i + 2 * L)).fma(FloatVector.fromArray(F, x, xOffset + i + 2 * L), a2);
+            a3 = load(rowOffset + 4L * (i + 3 * L)).fma(FloatVector.fromArray(F, x, xOffset + i + 3 * L), a3);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i + L <= columns; i += L) {
+            a0 = load(rowOffset + 4L * i).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
+        }
+        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < columns; i++) {
             sum += data.get(FLOAT, rowOffset + 4L * i) * x[xOffset + i];
         }
@@ -38,7 +48,7 @@ final class F32Matrix extends PackedMatrix {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (; i + L <= columns; i += L) {
-            FloatVector w = FloatVector.fromMemorySegment(F, data, rowOffset + 4L * i, LE);
+            FloatVector w = load(rowOffset + 4L * i);
             a0 = w.fma(FloatVector.fromArray(F, x, x0 + i), a0);
             a1 = w.fma(FloatVector.fromArray(F, x, x1 + i), a1);
             a2 = w.fma(FloatVector.fromArray(F, x, x2 + i), a2);

@@ -9,27 +9,30 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector species every CPU kernel uses, fixed once as constants: the JIT only compiles Vector API code to
- * SIMD instructions when the species is a {@code static final} constant.
+ * The vector species the CPU kernels use, fixed once as constants: the JIT only compiles Vector API code to SIMD
+ * instructions when the species is a {@code static final} constant.
  *
- * <p>{@link #F} is the widest float vector the CPU prefers (16 lanes with AVX-512, 8 with AVX2); the byte, short
- * and int species have the same lane count, so a conversion between them keeps lanes aligned.
+ * <p>Plain-float kernels use the widest float vector the CPU prefers ({@link #F}: 16 lanes with AVX-512, 8 with
+ * AVX2). Quantized kernels decode 8 weights at a time into 256-bit vectors ({@link #Q}, with the 8-byte
+ * {@link #QB}): 8 lanes divide a 32-weight block evenly, and 256-bit operations are native on every AVX2 and
+ * AVX-512 machine. {@link #SIMD_OK} is false on CPUs without 256-bit vectors, where the kernels would be emulated
+ * (far slower than scalar code) and {@link PackedMatrix#of} uses the plain reference path instead.
  */
 final class Lanes {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+
+    static final VectorSpecies<Float> Q = FloatVector.SPECIES_256;
+    static final VectorSpecies<Byte> QB = ByteVector.SPECIES_64;
+    static final int QL = 8;
+
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    static {
-        if (I.length() != L || ByteVector.SPECIES_PREFERRED.vectorBitSize() != F.vectorBitSize()
-                || ShortVector.SPECIES_PREFERRED.vectorBitSize() != F.vectorBitSize() || L < 4 || 32 % L != 0) {
-            throw new IllegalStateException("unexpected vector shape " + F);
-        }
-    }
+    /** Whether the CPU has native vectors of at least 256 bits. */
+    static final boolean SIMD_OK = F.vectorBitSize() >= 256 && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
 
     private Lanes() {}
 }

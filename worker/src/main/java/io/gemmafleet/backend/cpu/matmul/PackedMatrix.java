@@ -1,5 +1,6 @@
 package io.gemmafleet.backend.cpu.matmul;
 
+import io.gemmafleet.model.quant.Dequantizer;
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.MemorySegment;
 
@@ -27,14 +28,18 @@ public abstract class PackedMatrix {
 
     /** The kernel for a tensor's encoding. */
     public static PackedMatrix of(TensorData tensor) {
+        if (!Dequantizer.supports(tensor.type())) {
+            throw new IllegalArgumentException("no CPU kernel for " + tensor.type() + " (tensor " + tensor.name() + ")");
+        }
+        if (!Lanes.SIMD_OK) {
+            return new ReferenceMatrix(tensor);
+        }
         return switch (tensor.type()) {
             case F32 -> new F32Matrix(tensor);
             case BF16 -> new Bf16Matrix(tensor);
-            case F16 -> new F16Matrix(tensor);
             case Q8_0 -> new Q8Matrix(tensor);
             case Q4_0 -> new Q4Matrix(tensor);
-            default -> throw new IllegalArgumentException(
-                    "no CPU kernel for " + tensor.type() + " (tensor " + tensor.name() + ")");
+            default -> new ReferenceMatrix(tensor); // F16: no vector widening for half floats
         };
     }
 

@@ -1,9 +1,8 @@
 package io.gemmafleet.backend.cpu.matmul;
 
-import static io.gemmafleet.backend.cpu.matmul.Lanes.B;
-import static io.gemmafleet.backend.cpu.matmul.Lanes.F;
-import static io.gemmafleet.backend.cpu.matmul.Lanes.L;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.Q;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.QB;
 
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.ValueLayout;
@@ -14,84 +13,83 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Products with a Q4_0 matrix (the format of Google's QAT releases). Block of 32 weights: an fp16 scale
  * {@code d}, then 16 bytes whose low nibbles are elements 0–15 and high nibbles elements 16–31; weight =
- * d × (nibble − 8). The nibbles are split and widened to floats in registers.
+ * d × (nibble − 8).
+ *
+ * <p>A block is decoded into four 8-lane float vectors in registers: nibble → float, then one FMA
+ * {@code q·d + (−8d)} gives the weight. Each of the four slices feeds its own accumulator, so consecutive blocks
+ * do not wait on one FMA chain.
  */
 final class Q4Matrix extends PackedMatrix {
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final int BLOCK = 32;
-    private static final int HALF = 16;
     private static final int BLOCK_BYTES = 18;
 
     Q4Matrix(TensorData tensor) {
         super(tensor);
     }
 
-    private ByteVector nibbles(long blockOffset, int j) {
-        return ByteVector.fromMemorySegment(B, data, blockOffset + 2 + j, LE);
+    /** Low nibbles of 8 packed bytes (elements j..j+7 of the block) as weights. */
+    private static FloatVector low(ByteVector packed, FloatVector d, FloatVector offset) {
+        return ((FloatVector) packed.and((byte) 0x0F).convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
     }
 
-    /** Elements {@code j .. j+L} of the block (low nibbles), centred. */
-    private static FloatVector low(ByteVector packed) {
-        return packed.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0).reinterpretAsFloats();
-    }
-
-    /** Elements {@code 16 + j .. 16 + j + L} of the block (high nibbles), centred. */
-    private static FloatVector high(ByteVector packed) {
-        return packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)
-                .reinterpretAsFloats();
-    }
-
-    private float scale(long blockOffset) {
-        return Float.float16ToFloat(data.get(SHORT, blockOffset));
+    /** High nibbles of 8 packed bytes (elements 16+j..16+j+7 of the block) as weights. */
+    private static FloatVector high(ByteVector packed, FloatVector d, FloatVector offset) {
+        return ((FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, Q, 0))
+                .fma(d, offset);
     }
 
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
-            int xb = xOffset + b * BLOCK;
-            FloatVector part = FloatVector.zero(F);
-            for (int j = 0; j < HALF; j += L) {
-                ByteVector packed = nibbles(block, j);
-                part = low(packed).fma(FloatVector.fromArray(F, x, xb + j), part);
-                part = high(packed).fma(FloatVector.fromArray(F, x, xb + HALF + j), part);
-            }
-            acc = part.fma(FloatVector.broadcast(F, scale(block)), acc);
+            float scale = Float.float16ToFloat(data.get(SHORT, block));
+            FloatVector d = FloatVector.broadcast(Q, scale);
+            FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
+            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + 2, LE);
+            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + 10, LE);
+            int o = xOffset + b * BLOCK;
+            a0 = low(p0, d, offset).fma(FloatVector.fromArray(Q, x, o), a0);
+            a1 = low(p1, d, offset).fma(FloatVector.fromArray(Q, x, o + 8), a1);
+            a2 = high(p0, d, offset).fma(FloatVector.fromArray(Q, x, o + 16), a2);
+            a3 = high(p1, d, offset).fma(FloatVector.fromArray(Q, x, o + 24), a3);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     protected void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        // Two accumulators per input (even and odd slices) keep eight independent FMA chains in flight.
+        FloatVector e0 = FloatVector.zero(Q), e1 = e0, e2 = e0, e3 = e0;
+        FloatVector o0 = e0, o1 = e0, o2 = e0, o3 = e0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
+            float scale = Float.float16ToFloat(data.get(SHORT, block));
+            FloatVector d = FloatVector.broadcast(Q, scale);
+            FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
+            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + 2, LE);
+            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + 10, LE);
+            FloatVector w0 = low(p0, d, offset);
+            FloatVector w1 = low(p1, d, offset);
+            FloatVector w2 = high(p0, d, offset);
+            FloatVector w3 = high(p1, d, offset);
             int o = b * BLOCK;
-            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
-            for (int j = 0; j < HALF; j += L) {
-                ByteVector packed = nibbles(block, j);
-                FloatVector lo = low(packed);
-                FloatVector hi = high(packed);
-                int lj = o + j;
-                int hj = o + HALF + j;
-                p0 = hi.fma(FloatVector.fromArray(F, x, x0 + hj), lo.fma(FloatVector.fromArray(F, x, x0 + lj), p0));
-                p1 = hi.fma(FloatVector.fromArray(F, x, x1 + hj), lo.fma(FloatVector.fromArray(F, x, x1 + lj), p1));
-                p2 = hi.fma(FloatVector.fromArray(F, x, x2 + hj), lo.fma(FloatVector.fromArray(F, x, x2 + lj), p2));
-                p3 = hi.fma(FloatVector.fromArray(F, x, x3 + hj), lo.fma(FloatVector.fromArray(F, x, x3 + lj), p3));
-            }
-            FloatVector dv = FloatVector.broadcast(F, scale(block));
-            a0 = p0.fma(dv, a0);
-            a1 = p1.fma(dv, a1);
-            a2 = p2.fma(dv, a2);
-            a3 = p3.fma(dv, a3);
+            e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
+            o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0));
+            e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
+            o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), o1));
+            e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
+            o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), o2));
+            e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
+            o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3));
         }
-        result[0] = a0.reduceLanes(VectorOperators.ADD);
-        result[1] = a1.reduceLanes(VectorOperators.ADD);
-        result[2] = a2.reduceLanes(VectorOperators.ADD);
-        result[3] = a3.reduceLanes(VectorOperators.ADD);
+        result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
+        result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
+        result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
+        result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
     }
 }

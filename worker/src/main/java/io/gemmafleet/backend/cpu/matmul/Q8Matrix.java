@@ -1,9 +1,8 @@
 package io.gemmafleet.backend.cpu.matmul;
 
-import static io.gemmafleet.backend.cpu.matmul.Lanes.B;
-import static io.gemmafleet.backend.cpu.matmul.Lanes.F;
-import static io.gemmafleet.backend.cpu.matmul.Lanes.L;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.Q;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.QB;
 
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.ValueLayout;
@@ -13,7 +12,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Products with a Q8_0 matrix. Block of 32 weights: an fp16 scale {@code d}, then 32 signed bytes {@code q};
- * weight = d × q. Each block's partial dot product is accumulated unscaled, then added times {@code d}.
+ * weight = d × q. A block is decoded into four 8-lane float vectors in registers, each slice with its own
+ * accumulator so consecutive blocks do not wait on one FMA chain.
  */
 final class Q8Matrix extends PackedMatrix {
 
@@ -25,55 +25,57 @@ final class Q8Matrix extends PackedMatrix {
         super(tensor);
     }
 
-    private FloatVector weights(long blockOffset, int j) {
-        return ByteVector.fromMemorySegment(B, data, blockOffset + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0)
-                .reinterpretAsFloats();
+    /** Weights {@code j .. j+7} of the block at {@code blockOffset}. */
+    private FloatVector weights(long blockOffset, int j, FloatVector d) {
+        return ((FloatVector) ByteVector.fromMemorySegment(QB, data, blockOffset + 2 + j, LE)
+                .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
     }
 
-    private float scale(long blockOffset) {
-        return Float.float16ToFloat(data.get(SHORT, blockOffset));
+    private FloatVector scale(long blockOffset) {
+        return FloatVector.broadcast(Q, Float.float16ToFloat(data.get(SHORT, blockOffset)));
     }
 
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
-            int xb = xOffset + b * BLOCK;
-            FloatVector part = FloatVector.zero(F);
-            for (int j = 0; j < BLOCK; j += L) {
-                part = weights(block, j).fma(FloatVector.fromArray(F, x, xb + j), part);
-            }
-            acc = part.fma(FloatVector.broadcast(F, scale(block)), acc);
+            FloatVector d = scale(block);
+            int o = xOffset + b * BLOCK;
+            a0 = weights(block, 0, d).fma(FloatVector.fromArray(Q, x, o), a0);
+            a1 = weights(block, 8, d).fma(FloatVector.fromArray(Q, x, o + 8), a1);
+            a2 = weights(block, 16, d).fma(FloatVector.fromArray(Q, x, o + 16), a2);
+            a3 = weights(block, 24, d).fma(FloatVector.fromArray(Q, x, o + 24), a3);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     protected void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector e0 = FloatVector.zero(Q), e1 = e0, e2 = e0, e3 = e0;
+        FloatVector o0 = e0, o1 = e0, o2 = e0, o3 = e0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
+            FloatVector d = scale(block);
+            FloatVector w0 = weights(block, 0, d);
+            FloatVector w1 = weights(block, 8, d);
+            FloatVector w2 = weights(block, 16, d);
+            FloatVector w3 = weights(block, 24, d);
             int o = b * BLOCK;
-            FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0;
-            for (int j = 0; j < BLOCK; j += L) {
-                FloatVector w = weights(block, j);
-                p0 = w.fma(FloatVector.fromArray(F, x, x0 + o + j), p0);
-                p1 = w.fma(FloatVector.fromArray(F, x, x1 + o + j), p1);
-                p2 = w.fma(FloatVector.fromArray(F, x, x2 + o + j), p2);
-                p3 = w.fma(FloatVector.fromArray(F, x, x3 + o + j), p3);
-            }
-            FloatVector dv = FloatVector.broadcast(F, scale(block));
-            a0 = p0.fma(dv, a0);
-            a1 = p1.fma(dv, a1);
-            a2 = p2.fma(dv, a2);
-            a3 = p3.fma(dv, a3);
+            e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
+            o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0));
+            e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
+            o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), o1));
+            e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
+            o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), o2));
+            e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
+            o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3));
         }
-        result[0] = a0.reduceLanes(VectorOperators.ADD);
-        result[1] = a1.reduceLanes(VectorOperators.ADD);
-        result[2] = a2.reduceLanes(VectorOperators.ADD);
-        result[3] = a3.reduceLanes(VectorOperators.ADD);
+        result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
+        result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
+        result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
+        result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
     }
 }

@@ -1,5 +1,7 @@
 package io.gemmafleet.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gemmafleet.backend.ExecutorOptions;
@@ -153,12 +155,24 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         List<ChatMessage> messages;
         if (prompt.messagesFile != null) {
-            messages = ChatMessagesJson.parse(new ObjectMapper().readTree(Files.readString(prompt.messagesFile)));
+            messages = ChatMessagesJson.parse(readJson(prompt.messagesFile));
         } else {
             messages = List.of(ChatMessage.user(prompt.text != null ? prompt.text : "Why is the sky blue?"));
         }
         // The template writes "<bos>" as text; encoding parses it to the BOS id, so no second BOS is added.
         return tokenizer.encode(new ChatTemplate().render(messages, true), false);
+    }
+
+    /** The file's JSON; a syntax error becomes one line naming the file and where the error is. */
+    private static JsonNode readJson(Path file) throws java.io.IOException {
+        String text = Files.readString(file);
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            var at = e.getLocation();
+            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage() + where);
+        }
     }
 
     private String toJson(GenerationResult r, long loadMillis, String modelRef) {

@@ -251,6 +251,7 @@ final class CpuExecutor implements ModelExecutor {
 
     /** Stacks the batch's tokens and readies each sequence's cache for its new positions. */
     private TokenLayout layOut(StepBatch batch) {
+        validate(batch);
         int total = batch.tokenCount();
         int[] tokens = new int[total];
         int[] positions = new int[total];
@@ -263,12 +264,7 @@ final class CpuExecutor implements ModelExecutor {
                     id -> new SequenceCache(config.layerCount(), config.kvDim(), maxContext));
             cache.prepare(step.startPosition(), step.tokens().length);
             for (int i = 0; i < step.tokens().length; i++) {
-                int token = step.tokens()[i];
-                if (token < 0 || token >= config.vocabSize()) {
-                    throw new IllegalArgumentException(
-                            "token id " + token + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
-                }
-                tokens[t] = token;
+                tokens[t] = step.tokens()[i];
                 positions[t] = step.startPosition() + i;
                 owners[t] = cache;
                 t++;
@@ -282,6 +278,21 @@ final class CpuExecutor implements ModelExecutor {
         globalRope.ensure(highest + 1);
         localRope.ensure(highest + 1);
         return new TokenLayout(tokens, positions, owners, last);
+    }
+
+    /** Rejects a bad batch before any cache is touched, so a failed step leaves every sequence as it was. */
+    private void validate(StepBatch batch) {
+        for (SequenceStep step : batch.steps()) {
+            SequenceCache cache = caches.get(step.sequenceId());
+            SequenceCache.check(cache == null ? 0 : cache.length(), step.startPosition(), step.tokens().length,
+                    maxContext);
+            for (int token : step.tokens()) {
+                if (token < 0 || token >= config.vocabSize()) {
+                    throw new IllegalArgumentException(
+                            "token id " + token + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+                }
+            }
+        }
     }
 
     private void normRows(float[] in, float[] out, int tokens, int width, float[] weight) {

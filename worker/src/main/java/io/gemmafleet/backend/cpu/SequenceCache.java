@@ -39,15 +39,8 @@ final class SequenceCache {
      * (rolling back), and room is made for the new ones.
      */
     void prepare(int start, int count) {
-        if (start > length) {
-            throw new IllegalArgumentException(
-                    "step starts at position " + start + " but the cache holds only " + length + " positions");
-        }
+        check(length, start, count, maxContext);
         int needed = start + count;
-        if (needed > maxContext) {
-            throw new IllegalArgumentException(
-                    "sequence would reach " + needed + " positions; the context limit is " + maxContext);
-        }
         if (needed > capacity) {
             int grown = Math.min(maxContext, Math.max(needed, Math.max(64, capacity * 2)));
             for (int l = 0; l < keys.length; l++) {
@@ -57,6 +50,22 @@ final class SequenceCache {
             capacity = grown;
         }
         length = needed;
+    }
+
+    /**
+     * Throws unless a cache holding {@code length} positions may take {@code count} positions from {@code start}
+     * under the context limit.
+     */
+    static void check(int length, int start, int count, int maxContext) {
+        if (start > length) {
+            throw new IllegalArgumentException(
+                    "step starts at position " + start + " but the cache holds only " + length + " positions");
+        }
+        int needed = start + count;
+        if (needed > maxContext) {
+            throw new IllegalArgumentException(
+                    "sequence would reach " + needed + " positions; the context limit is " + maxContext);
+        }
     }
 
     float[] keys(int layer) {

@@ -18,7 +18,10 @@ public final class ThreadTeam implements AutoCloseable {
         void run(int index, int count);
     }
 
-    private static final int SPIN_ITERATIONS = 20_000;
+    /** How long an idle worker spins before parking: longer than the gap between a step's dispatches. */
+    private static final long SPIN_NANOS = 2_000_000L;
+    /** Chunks per member in {@link #forRange}: enough to balance, few enough that claiming stays cheap. */
+    private static final int CHUNKS_PER_MEMBER = 8;
 
     private final Thread[] workers;
     private final AtomicInteger generation = new AtomicInteger();
@@ -76,16 +79,28 @@ public final class ThreadTeam implements AutoCloseable {
         }
     }
 
-    /** Splits {@code [0, total)} into near-equal contiguous ranges, one per member, and runs {@code body} on each. */
+    /**
+     * Runs {@code body} over {@code [0, total)} in contiguous chunks that members claim as they go, so a member
+     * slowed by another process on its core does not hold up the others at the end of the task.
+     */
     public void forRange(int total, RangeBody body) {
+        int chunks = Math.min(total, size() * CHUNKS_PER_MEMBER);
+        if (chunks <= 1) {
+            if (total > 0) {
+                body.run(0, total, 0);
+            }
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
         run((index, count) -> {
-            int start = (int) ((long) total * index / count);
-            int end = (int) ((long) total * (index + 1) / count);
-            if (start < end) {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                int start = (int) ((long) total * c / chunks);
+                int end = (int) ((long) total * (c + 1) / chunks);
                 body.run(start, end, index);
             }
         });
     }
+
 
     /** Work on the half-open range {@code [start, end)}; {@code member} identifies the thread's scratch space. */
     @FunctionalInterface
@@ -113,11 +128,14 @@ public final class ThreadTeam implements AutoCloseable {
     }
 
     private void waitForWork(int seen) {
-        for (int i = 0; i < SPIN_ITERATIONS; i++) {
-            if (generation.get() != seen || closed) {
-                return;
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 64; i++) {
+                if (generation.get() != seen || closed) {
+                    return;
+                }
+                Thread.onSpinWait();
             }
-            Thread.onSpinWait();
         }
         LockSupport.parkNanos(this, 1_000_000L);
     }

@@ -27,6 +27,7 @@ final class Lanes {
 
     static final VectorSpecies<Float> Q = FloatVector.SPECIES_256;
     static final VectorSpecies<Byte> QB = ByteVector.SPECIES_64;
+    static final VectorSpecies<Integer> QI = IntVector.SPECIES_256;
     static final int QL = 8;
 
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;

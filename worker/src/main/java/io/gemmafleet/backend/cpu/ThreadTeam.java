@@ -18,8 +18,11 @@ public final class ThreadTeam implements AutoCloseable {
         void run(int index, int count);
     }
 
-    /** How long an idle worker spins before parking: longer than the gap between a step's dispatches. */
-    private static final long SPIN_NANOS = 2_000_000L;
+    /**
+     * How long an idle worker spins before parking: longer than the gap between a step's dispatches, short enough
+     * not to steal much from other processes when the cores are oversubscribed.
+     */
+    private static final long SPIN_NANOS = 200_000L;
     /** Chunks per member in {@link #forRange}: enough to balance, few enough that claiming stays cheap. */
     private static final int CHUNKS_PER_MEMBER = 8;
 
@@ -65,9 +68,7 @@ public final class ThreadTeam implements AutoCloseable {
         } catch (Throwable t) {
             own = t;
         }
-        while (pending.get() > 0) {
-            Thread.onSpinWait();
-        }
+        awaitMembers();
         current = null;
         Throwable t = own != null ? own : failure;
         if (t instanceof RuntimeException re) {
@@ -76,6 +77,18 @@ public final class ThreadTeam implements AutoCloseable {
             throw e;
         } else if (t != null) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** Waits for the other members: spins briefly, then yields the core (a member may have been descheduled). */
+    private void awaitMembers() {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (pending.get() > 0) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
     }
 

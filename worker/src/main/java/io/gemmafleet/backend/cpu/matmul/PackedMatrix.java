@@ -57,9 +57,16 @@ public abstract class PackedMatrix {
      */
     public final void multiply(float[] in, int tokens, float[] out, int rowStart, int rowEnd) {
         float[] four = new float[4];
+        float[] eight = new float[8];
         for (int r = rowStart; r < rowEnd; r++) {
             long rowOffset = r * rowBytes;
             int t = 0;
+            for (; t + 8 <= tokens; t += 8) {
+                dot8(rowOffset, in, t * columns, columns, eight);
+                for (int i = 0; i < 8; i++) {
+                    out[(t + i) * rows + r] = eight[i];
+                }
+            }
             for (; t + 4 <= tokens; t += 4) {
                 int base = t * columns;
                 dot4(rowOffset, in, base, base + columns, base + 2 * columns, base + 3 * columns, four);
@@ -79,4 +86,18 @@ public abstract class PackedMatrix {
 
     /** Four dot products of one row with four inputs, decoding the row once; results in {@code result[0..3]}. */
     protected abstract void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result);
+
+    /**
+     * Eight dot products of one row with the eight inputs that start at {@code x0} and follow each other every
+     * {@code stride} floats; results in {@code result[0..7]}. Encodings whose decoding costs more than the FMAs
+     * override this to decode once for eight inputs; the default runs two four-input passes.
+     */
+    protected void dot8(long rowOffset, float[] x, int x0, int stride, float[] result) {
+        float[] half = new float[4];
+        dot4(rowOffset, x, x0, x0 + stride, x0 + 2 * stride, x0 + 3 * stride, half);
+        System.arraycopy(half, 0, result, 0, 4);
+        int x4 = x0 + 4 * stride;
+        dot4(rowOffset, x, x4, x4 + stride, x4 + 2 * stride, x4 + 3 * stride, half);
+        System.arraycopy(half, 0, result, 4, 4);
+    }
 }

@@ -101,4 +101,49 @@ final class Q4Matrix extends PackedMatrix {
         result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
         result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
     }
+
+    @Override
+    protected void dot8(long rowOffset, float[] x, int x0, int stride, float[] result) {
+        // One accumulator per input: eight independent chains, four weight vectors, within 16 registers.
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int blocks = columns / BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            long block = rowOffset + (long) b * BLOCK_BYTES;
+            float scale = Float.float16ToFloat(data.get(SHORT, block));
+            FloatVector d = FloatVector.broadcast(Q, scale);
+            FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
+            IntVector p0 = packed(block + 2);
+            IntVector p1 = packed(block + 10);
+            FloatVector w0 = low(p0, d, offset);
+            FloatVector w1 = low(p1, d, offset);
+            FloatVector w2 = high(p0, d, offset);
+            FloatVector w3 = high(p1, d, offset);
+            int o = x0 + b * BLOCK;
+            a0 = accumulate(a0, w0, w1, w2, w3, x, o);
+            a1 = accumulate(a1, w0, w1, w2, w3, x, o + stride);
+            a2 = accumulate(a2, w0, w1, w2, w3, x, o + 2 * stride);
+            a3 = accumulate(a3, w0, w1, w2, w3, x, o + 3 * stride);
+            a4 = accumulate(a4, w0, w1, w2, w3, x, o + 4 * stride);
+            a5 = accumulate(a5, w0, w1, w2, w3, x, o + 5 * stride);
+            a6 = accumulate(a6, w0, w1, w2, w3, x, o + 6 * stride);
+            a7 = accumulate(a7, w0, w1, w2, w3, x, o + 7 * stride);
+        }
+        result[0] = a0.reduceLanes(VectorOperators.ADD);
+        result[1] = a1.reduceLanes(VectorOperators.ADD);
+        result[2] = a2.reduceLanes(VectorOperators.ADD);
+        result[3] = a3.reduceLanes(VectorOperators.ADD);
+        result[4] = a4.reduceLanes(VectorOperators.ADD);
+        result[5] = a5.reduceLanes(VectorOperators.ADD);
+        result[6] = a6.reduceLanes(VectorOperators.ADD);
+        result[7] = a7.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code acc} plus one block's four weight slices times the input's block at {@code o}. */
+    static FloatVector accumulate(FloatVector acc, FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3,
+                                  float[] x, int o) {
+        acc = w0.fma(FloatVector.fromArray(Q, x, o), acc);
+        acc = w1.fma(FloatVector.fromArray(Q, x, o + 8), acc);
+        acc = w2.fma(FloatVector.fromArray(Q, x, o + 16), acc);
+        return w3.fma(FloatVector.fromArray(Q, x, o + 24), acc);
+    }
 }

@@ -78,4 +78,35 @@ final class Q8Matrix extends PackedMatrix {
         result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
         result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
     }
+
+    @Override
+    protected void dot8(long rowOffset, float[] x, int x0, int stride, float[] result) {
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int blocks = columns / BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            long block = rowOffset + (long) b * BLOCK_BYTES;
+            FloatVector d = scale(block);
+            FloatVector w0 = weights(block, 0, d);
+            FloatVector w1 = weights(block, 8, d);
+            FloatVector w2 = weights(block, 16, d);
+            FloatVector w3 = weights(block, 24, d);
+            int o = x0 + b * BLOCK;
+            a0 = Q4Matrix.accumulate(a0, w0, w1, w2, w3, x, o);
+            a1 = Q4Matrix.accumulate(a1, w0, w1, w2, w3, x, o + stride);
+            a2 = Q4Matrix.accumulate(a2, w0, w1, w2, w3, x, o + 2 * stride);
+            a3 = Q4Matrix.accumulate(a3, w0, w1, w2, w3, x, o + 3 * stride);
+            a4 = Q4Matrix.accumulate(a4, w0, w1, w2, w3, x, o + 4 * stride);
+            a5 = Q4Matrix.accumulate(a5, w0, w1, w2, w3, x, o + 5 * stride);
+            a6 = Q4Matrix.accumulate(a6, w0, w1, w2, w3, x, o + 6 * stride);
+            a7 = Q4Matrix.accumulate(a7, w0, w1, w2, w3, x, o + 7 * stride);
+        }
+        result[0] = a0.reduceLanes(VectorOperators.ADD);
+        result[1] = a1.reduceLanes(VectorOperators.ADD);
+        result[2] = a2.reduceLanes(VectorOperators.ADD);
+        result[3] = a3.reduceLanes(VectorOperators.ADD);
+        result[4] = a4.reduceLanes(VectorOperators.ADD);
+        result[5] = a5.reduceLanes(VectorOperators.ADD);
+        result[6] = a6.reduceLanes(VectorOperators.ADD);
+        result[7] = a7.reduceLanes(VectorOperators.ADD);
+    }
 }

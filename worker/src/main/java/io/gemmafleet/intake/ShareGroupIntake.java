@@ -94,12 +94,18 @@ public final class ShareGroupIntake implements JobIntake {
                 while (d != null) {
                     ConsumerRecord<String, byte[]> r = inFlight.remove(Key.of(d.job()));
                     if (r != null) {
-                        consumer.acknowledge(r, switch (d.completion()) {
-                            case DONE -> AcknowledgeType.ACCEPT;
-                            case REJECTED -> AcknowledgeType.REJECT;
-                            case RELEASED -> AcknowledgeType.RELEASE;
-                        });
-                        acknowledged = true;
+                        try {
+                            consumer.acknowledge(r, switch (d.completion()) {
+                                case DONE -> AcknowledgeType.ACCEPT;
+                                case REJECTED -> AcknowledgeType.REJECT;
+                                case RELEASED -> AcknowledgeType.RELEASE;
+                            });
+                            acknowledged = true;
+                        } catch (IllegalStateException e) {
+                            // The client no longer holds this delivery (lock lost or renewed away): the broker
+                            // redelivers it and its result is written again under the same job id.
+                            LOG.warn("could not acknowledge {}: {}", d.job().coordinates(), e.getMessage());
+                        }
                     }
                     d = completions.poll();
                 }

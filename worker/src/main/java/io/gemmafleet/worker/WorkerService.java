@@ -84,7 +84,9 @@ public final class WorkerService implements AutoCloseable {
                 ? List.of(config.topics().textJobs(), config.topics().imageJobs())
                 : List.of(config.topics().textJobs());
         this.intake = mode == IntakeMode.SHARE
-                ? new ShareGroupIntake(consumer, topics, config.batchSize(), true)
+                // RENEW is off: with kafka-clients 4.4 a renewed record leaves the client's in-flight batch, so its
+                // later ACCEPT fails (see KAFKA-20458). Size the group's record lock to the longest batch instead.
+                ? new ShareGroupIntake(consumer, topics, config.batchSize(), false)
                 : new ConsumerGroupIntake(consumer, topics, config.batchSize());
         this.publisher = new ResultPublisher(clients, config.topics(), codec, served.workerId());
         this.metrics = new WorkerMetrics(served.workerId(), intake::lag, queue::waitingCount);

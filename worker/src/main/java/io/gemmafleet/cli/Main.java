@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code gemma-fleet} command line: one subcommand per job. */
 @Command(name = "gemma-fleet", mixinStandardHelpOptions = true, version = "gemma-fleet 0.1.0",
         description = "Gemma 3 inference: the runtime, its tools, and (soon) the Kafka fleet.",
-        subcommands = {GenerateCommand.class, MakeTestModelCommand.class, BenchCommand.class})
+        subcommands = {GenerateCommand.class, MakeTestModelCommand.class, BenchCommand.class,
+                WorkerCommand.class})
 public final class Main implements Runnable {
 
     @Override

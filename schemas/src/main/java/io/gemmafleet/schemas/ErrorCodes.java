@@ -1,0 +1,24 @@
+package io.gemmafleet.schemas;
+
+/** The stable {@code error.code} values of failed and expired results; clients may switch on them. */
+public final class ErrorCodes {
+
+    /** The record is not JSON at all. */
+    public static final String INVALID_JSON = "invalid_json";
+    /** JSON that breaks the job-request schema; the message names the field. */
+    public static final String INVALID_REQUEST = "invalid_request";
+    /** A schema_version this worker does not know. */
+    public static final String UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version";
+    /** Prompt plus max_tokens exceed the worker's context limit, or the record exceeds the size limit. */
+    public static final String PROMPT_TOO_LONG = "prompt_too_long";
+    /** Input the serving model cannot take (an image for a text-only runtime). */
+    public static final String UNSUPPORTED_INPUT = "unsupported_input";
+    /** The deadline passed before inference started. */
+    public static final String DEADLINE_EXCEEDED = "deadline_exceeded";
+    /** The runtime failed on this job after retries. */
+    public static final String RUNTIME_ERROR = "runtime_error";
+    /** The job was delivered more times than the delivery limit allows (it kept crashing workers). */
+    public static final String DELIVERY_LIMIT = "delivery_limit_exceeded";
+
+    private ErrorCodes() {}
+}

@@ -1,0 +1,226 @@
+package io.gemmafleet.intake;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Share-group intake (KIP-932): records are acquired per job, so any number of workers share a topic whatever
+ * its partition count. Each job is acknowledged on its own once its result is written (ACCEPT), rejected when
+ * poison (REJECT, after its dead-letter record), or released when not processed (RELEASE); a crashed worker's
+ * unacknowledged jobs return to the group when their lock expires or its session ends. While a batch runs longer
+ * than half the acquisition lock, unfinished jobs are renewed (RENEW) so they are not redelivered mid-generation.
+ */
+public final class ShareGroupIntake implements JobIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShareGroupIntake.class);
+
+    private record Done(IncomingJob job, Completion completion) {}
+
+    private record Key(String topic, int partition, long offset) {
+        static Key of(IncomingJob j) {
+            return new Key(j.topic(), j.partition(), j.offset());
+        }
+    }
+
+    private final KafkaShareConsumer<String, byte[]> consumer;
+    private final java.util.List<String> topics;
+    private final boolean renewLocks;
+    private final LinkedBlockingQueue<Done> completions = new LinkedBlockingQueue<>();
+    /** Jobs delivered by the last poll and not yet acknowledged; explicit mode polls again only when it is empty. */
+    private final Map<Key, ConsumerRecord<String, byte[]>> inFlight = new LinkedHashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean paused;
+    private volatile boolean fetching = true;
+    private volatile boolean running;
+    private volatile boolean closing;
+    private volatile boolean aborting;
+    private Thread thread;
+
+    /**
+     * @param base consumer properties (bootstrap servers, group id); acknowledgement mode is set to explicit here
+     * @param renewLocks send RENEW for long generations (needs the group config share.renew.acknowledge.enable)
+     */
+    public ShareGroupIntake(Properties base, java.util.List<String> topics, int maxPollRecords, boolean renewLocks) {
+        Properties p = new Properties();
+        p.putAll(base);
+        p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+        this.consumer = new KafkaShareConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        this.topics = java.util.List.copyOf(topics);
+        this.renewLocks = renewLocks;
+    }
+
+    @Override
+    public void start(JobSink sink) {
+        thread = Thread.ofPlatform().name("intake-share").start(() -> loop(sink));
+    }
+
+    private void loop(JobSink sink) {
+        try {
+            consumer.subscribe(topics);
+            running = true;
+            long lastRenew = System.nanoTime();
+            while (!closing) {
+                if (inFlight.isEmpty()) {
+                    if (paused || !fetching || !sink.hasRoom()) {
+                        Thread.sleep(20);
+                        continue;
+                    }
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        IncomingJob job = new IncomingJob(r.topic(), r.partition(), r.offset(), r.key(), r.value(),
+                                r.timestamp(), r.deliveryCount().map(Short::intValue).orElse(1));
+                        inFlight.put(Key.of(job), r);
+                        sink.accept(job);
+                    }
+                    lastRenew = System.nanoTime();
+                    continue;
+                }
+                Done d = completions.poll(50, TimeUnit.MILLISECONDS);
+                boolean acknowledged = false;
+                while (d != null) {
+                    ConsumerRecord<String, byte[]> r = inFlight.remove(Key.of(d.job()));
+                    if (r != null) {
+                        try {
+                            consumer.acknowledge(r, switch (d.completion()) {
+                                case DONE -> AcknowledgeType.ACCEPT;
+                                case REJECTED -> AcknowledgeType.REJECT;
+                                case RELEASED -> AcknowledgeType.RELEASE;
+                            });
+                            acknowledged = true;
+                        } catch (IllegalStateException e) {
+                            // The client no longer holds this delivery (lock lost or renewed away): the broker
+                            // redelivers it and its result is written again under the same job id.
+                            LOG.warn("could not acknowledge {}: {}", d.job().coordinates(), e.getMessage());
+                        }
+                    }
+                    d = completions.poll();
+                }
+                if (acknowledged && inFlight.isEmpty()) {
+                    consumer.commitSync(Duration.ofSeconds(10));
+                } else if (acknowledged) {
+                    consumer.commitAsync();
+                }
+                lastRenew = maybeRenew(lastRenew);
+            }
+        } catch (WakeupException | InterruptedException e) {
+            // close() or abort().
+        } catch (RuntimeException e) {
+            LOG.error("share intake stopped on an error", e);
+        } finally {
+            running = false;
+            try {
+                if (!aborting) {
+                    // Graceful: whatever was not processed goes back to the group at once, not after the lock.
+                    Done d;
+                    while ((d = completions.poll()) != null) {
+                        ConsumerRecord<String, byte[]> r = inFlight.remove(Key.of(d.job()));
+                        if (r != null) {
+                            consumer.acknowledge(r, d.completion() == Completion.DONE ? AcknowledgeType.ACCEPT
+                                    : d.completion() == Completion.REJECTED ? AcknowledgeType.REJECT
+                                    : AcknowledgeType.RELEASE);
+                        }
+                    }
+                    inFlight.values().forEach(r -> consumer.acknowledge(r, AcknowledgeType.RELEASE));
+                    consumer.commitSync(Duration.ofSeconds(5));
+                }
+                consumer.close(aborting ? Duration.ZERO : Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the share consumer: {}", e.toString());
+            }
+            stopped.countDown();
+        }
+    }
+
+    /** Renews the locks of unfinished jobs once half the acquisition lock has passed since the last renewal. */
+    private long maybeRenew(long lastRenew) {
+        if (!renewLocks || inFlight.isEmpty()) {
+            return lastRenew;
+        }
+        long lockMs = consumer.acquisitionLockTimeoutMs().orElse(30_000);
+        long now = System.nanoTime();
+        if (now - lastRenew < TimeUnit.MILLISECONDS.toNanos(lockMs / 2)) {
+            return lastRenew;
+        }
+        try {
+            inFlight.values().forEach(r -> consumer.acknowledge(r, AcknowledgeType.RENEW));
+            consumer.commitSync(Duration.ofSeconds(5));
+            LOG.debug("renewed the locks of {} jobs", inFlight.size());
+        } catch (RuntimeException e) {
+            LOG.warn("lock renewal failed (jobs may be redelivered): {}", e.toString());
+        }
+        return now;
+    }
+
+    @Override
+    public void complete(IncomingJob job, Completion completion) {
+        completions.add(new Done(job, completion));
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+    }
+
+    @Override
+    public void resume() {
+        paused = false;
+    }
+
+    @Override
+    public void stopFetching() {
+        fetching = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public long lag() {
+        return -1;
+    }
+
+    @Override
+    public String mode() {
+        return "share";
+    }
+
+    @Override
+    public void close() {
+        shutdown(false);
+    }
+
+    @Override
+    public void abort() {
+        shutdown(true);
+    }
+
+    private void shutdown(boolean abort) {
+        aborting = abort;
+        closing = true;
+        if (thread == null) {
+            consumer.close(Duration.ZERO);
+            return;
+        }
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

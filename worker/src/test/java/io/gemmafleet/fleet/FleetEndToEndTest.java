@@ -1,0 +1,151 @@
+package io.gemmafleet.fleet;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gemmafleet.intake.IntakeMode;
+import io.gemmafleet.kafka.EmbeddedKafka;
+import io.gemmafleet.results.ResultPublisher;
+import io.gemmafleet.schemas.ErrorCodes;
+import io.gemmafleet.schemas.JobRequest;
+import io.gemmafleet.schemas.JobResult;
+import io.gemmafleet.schemas.JobStatus;
+import io.gemmafleet.schemas.Sampling;
+import io.gemmafleet.worker.WorkerService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The fleet on a real in-process KRaft broker, in both intake modes: volume, a crashed worker, poison records. */
+class FleetEndToEndTest {
+
+    static EmbeddedKafka kafka;
+    static final AtomicInteger RUN = new AtomicInteger();
+
+    @TempDir
+    Path modelDir;
+
+    @BeforeAll
+    static void broker() {
+        // Short share-group locks and sessions so a crashed worker's jobs come back within seconds.
+        kafka = EmbeddedKafka.start(Map.of(
+                "group.share.min.record.lock.duration.ms", "1000",
+                "group.share.record.lock.duration.ms", "8000",
+                "group.share.min.session.timeout.ms", "6000",
+                "group.share.session.timeout.ms", "6000",
+                "group.share.min.heartbeat.interval.ms", "1000",
+                "group.share.heartbeat.interval.ms", "1000"));
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    private FleetHarness harness(IntakeMode mode) {
+        return new FleetHarness(kafka.bootstrapServers(), modelDir,
+                "t" + RUN.incrementAndGet() + "-" + mode.name().toLowerCase());
+    }
+
+    private static Map<String, List<JobResult>> awaitAll(FleetHarness h, Set<String> ids, Duration timeout) {
+        return h.results(r -> r.keySet().containsAll(ids), timeout);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IntakeMode.class, names = {"SHARE", "CLASSIC"})
+    void twoHundredJobsTwoWorkersEachExactlyOneTerminalResult(IntakeMode mode) throws Exception {
+        try (FleetHarness h = harness(mode)) {
+            WorkerService a = h.startWorker("a", mode, 8);
+            WorkerService b = h.startWorker("b", mode, 8);
+            assertEquals(mode.name().toLowerCase(), a.intakeMode());
+            Thread.sleep(3000); // let both join before producing, so no rebalance moves work mid-flight
+            Set<String> ids = new java.util.TreeSet<>();
+            for (int i = 0; i < 200; i++) {
+                String id = mode + "-job-" + i;
+                ids.add(id);
+                h.send(id, h.codec.encode(JobRequest.chat(id, "hello " + i, Sampling.greedy(3))));
+            }
+            h.flush();
+            Map<String, List<JobResult>> results = awaitAll(h, ids, Duration.ofSeconds(90));
+            assertEquals(ids, results.keySet());
+            results.forEach((id, rs) -> {
+                assertEquals(1, rs.size(), id + " has " + rs.size() + " results");
+                assertEquals(JobStatus.SUCCEEDED, rs.getFirst().status());
+                assertTrue(rs.getFirst().servedBy().randomWeights(), "labelled as random weights");
+            });
+            Map<String, Long> perWorker = results.values().stream().collect(Collectors.groupingBy(
+                    rs -> rs.getFirst().servedBy().workerId(), Collectors.counting()));
+            System.out.println("[e2e " + mode + "] jobs per worker: " + perWorker);
+            assertTrue(a.metrics().scrape().contains("gemma_jobs_completed_total"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IntakeMode.class, names = {"SHARE", "CLASSIC"})
+    void workerKilledMidBatchEveryJobStillGetsATerminalResult(IntakeMode mode) throws Exception {
+        try (FleetHarness h = harness(mode)) {
+            WorkerService a = h.startWorker("victim", mode, 4);
+            WorkerService b = h.startWorker("survivor", mode, 4);
+            Thread.sleep(3000);
+            Set<String> ids = new java.util.TreeSet<>();
+            for (int i = 0; i < 60; i++) {
+                String id = mode + "-kill-" + i;
+                ids.add(id);
+                h.send(id, h.codec.encode(JobRequest.chat(id, "tell me " + i, Sampling.greedy(24))));
+            }
+            h.flush();
+            // Kill the victim once it has written some results, while it holds a running batch.
+            h.results(r -> r.values().stream().filter(rs -> rs.getFirst().servedBy().workerId().equals("victim"))
+                    .count() >= 4, Duration.ofSeconds(60));
+            a.kill();
+            Map<String, List<JobResult>> results = awaitAll(h, ids, Duration.ofSeconds(120));
+            assertEquals(ids, results.keySet(), "every job reached a terminal result");
+            long twice = results.values().stream().filter(rs -> rs.size() > 1).count();
+            results.values().forEach(rs -> rs.forEach(r -> assertEquals(JobStatus.SUCCEEDED, r.status())));
+            System.out.println("[kill " + mode + "] jobs processed twice: " + twice + " of " + ids.size()
+                    + "; by the survivor: " + results.values().stream().filter(rs -> rs.getLast().servedBy()
+                    .workerId().equals("survivor")).count());
+            assertTrue(b.metrics().scrape().contains("gemma_jobs_received_total"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IntakeMode.class, names = {"SHARE", "CLASSIC"})
+    void poisonMessagesNeverStopAWorker(IntakeMode mode) throws Exception {
+        try (FleetHarness h = harness(mode)) {
+            h.startWorker("w", mode, 4);
+            h.send("poison-not-json", "this is not JSON {".getBytes(UTF_8));
+            h.send("poison-schema", "{\"schema_version\":1,\"job_id\":\"poison-schema\",\"prompt\":5}".getBytes(UTF_8));
+            h.send("poison-huge", h.codec.encode(JobRequest.rawPrompt("poison-huge", "x".repeat(2 << 20),
+                    Sampling.greedy(2))));
+            h.send("late", h.codec.encode(JobRequest.chat("late", "x", Sampling.greedy(2))
+                    .withDeadline(Instant.now().minusSeconds(1))));
+            h.send("good", h.codec.encode(JobRequest.chat("good", "still working?", Sampling.greedy(3))));
+            h.flush();
+            Set<String> ids = Set.of("poison-not-json", "poison-schema", "poison-huge", "late", "good");
+            Map<String, List<JobResult>> r = awaitAll(h, ids, Duration.ofSeconds(60));
+            assertEquals(ids, r.keySet());
+            assertEquals(ErrorCodes.INVALID_JSON, r.get("poison-not-json").getFirst().error().code());
+            assertEquals(ErrorCodes.INVALID_REQUEST, r.get("poison-schema").getFirst().error().code());
+            assertTrue(r.get("poison-schema").getFirst().error().message().contains("$.prompt"));
+            assertEquals(ErrorCodes.PROMPT_TOO_LONG, r.get("poison-huge").getFirst().error().code());
+            assertEquals(JobStatus.EXPIRED, r.get("late").getFirst().status());
+            assertEquals(JobStatus.SUCCEEDED, r.get("good").getFirst().status());
+            var dead = h.deadLetters(3, Duration.ofSeconds(30));
+            assertEquals(Set.of("poison-not-json", "poison-schema", "poison-huge"),
+                    dead.stream().map(d -> d.key()).collect(Collectors.toSet()));
+            dead.forEach(d -> assertTrue(d.headers().lastHeader(ResultPublisher.H_REASON) != null));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.gemmafleet.fleet;
+
+import io.gemmafleet.backend.ExecutorOptions;
+import io.gemmafleet.backend.ModelExecutor;
+import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.generate.Generator;
+import io.gemmafleet.intake.IntakeMode;
+import io.gemmafleet.model.Gemma3Weights;
+import io.gemmafleet.model.load.Checkpoint;
+import io.gemmafleet.model.load.CheckpointLoader;
+import io.gemmafleet.model.tokenizer.GemmaTokenizer;
+import io.gemmafleet.schemas.FleetTopics;
+import io.gemmafleet.schemas.JobCodec;
+import io.gemmafleet.schemas.JobResult;
+import io.gemmafleet.testmodel.TinyModels;
+import io.gemmafleet.worker.GeneratorRuntime;
+import io.gemmafleet.worker.ServedModel;
+import io.gemmafleet.worker.WorkerConfig;
+import io.gemmafleet.worker.WorkerService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Test fixture around a real broker: starts workers on the tiny random model (one compute thread each), produces
+ * job records straight onto Kafka and reads back results and dead letters. Closes what it started.
+ */
+final class FleetHarness implements AutoCloseable {
+
+    final String bootstrap;
+    final FleetTopics topics;
+    final JobCodec codec = new JobCodec();
+    private final Checkpoint checkpoint;
+    private final GemmaTokenizer tokenizer;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final KafkaProducer<String, byte[]> producer;
+
+    FleetHarness(String bootstrap, Path modelDir, String prefix) {
+        this.bootstrap = bootstrap;
+        Properties p = new Properties();
+        p.setProperty("gemma.topics.text", prefix + ".jobs.text");
+        p.setProperty("gemma.topics.image", prefix + ".jobs.image");
+        p.setProperty("gemma.topics.results", prefix + ".results");
+        p.setProperty("gemma.topics.dead-letter", prefix + ".dead-letter");
+        p.setProperty("gemma.topics.status", prefix + ".status");
+        p.setProperty("gemma.topics.job-partitions", "2");
+        p.setProperty("gemma.topics.results-partitions", "2");
+        this.topics = FleetTopics.fromProperties(p);
+        this.checkpoint = CheckpointLoader.load(TinyModels.writeGguf(modelDir).toString());
+        this.tokenizer = GemmaTokenizer.load(checkpoint.tokenizer());
+        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    WorkerService startWorker(String id, IntakeMode mode, int batchSize) throws Exception {
+        ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint), new ExecutorOptions(1, 256));
+        open.add(executor);
+        Properties kafka = new Properties();
+        if (mode == IntakeMode.CLASSIC) {
+            // A crashed classic member is noticed after its session timeout: keep it short for the kill test.
+            kafka.setProperty("session.timeout.ms", "6000");
+            kafka.setProperty("heartbeat.interval.ms", "1000");
+        }
+        WorkerConfig config = new WorkerConfig(bootstrap, kafka, "workers-" + topics.textJobs(), topics, mode,
+                batchSize, Duration.ofSeconds(10), 5, false, -1, java.time.Clock.systemUTC());
+        WorkerService w = new WorkerService(config, new ServedModel(id, "tiny.gguf", "tiny-random", 256, true),
+                tokenizer, new GeneratorRuntime(new Generator(executor, tokenizer)));
+        open.add(0, w);
+        w.start();
+        return w;
+    }
+
+    void send(String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topics.textJobs(), key, value));
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    /** Reads the results topic from the start until {@code done} holds for the results per job id, or the timeout. */
+    Map<String, List<JobResult>> results(Predicate<Map<String, List<JobResult>>> done, Duration timeout) {
+        Map<String, List<JobResult>> byJob = new HashMap<>();
+        readAll(topics.results(), timeout, r -> {
+            byJob.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(codec.decodeResult(r.value()));
+            return done.test(byJob);
+        });
+        return byJob;
+    }
+
+    List<ConsumerRecord<String, byte[]>> deadLetters(int expected, Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        readAll(topics.deadLetter(), timeout, r -> {
+            out.add(r);
+            return out.size() >= expected;
+        });
+        return out;
+    }
+
+    private void readAll(String topic, Duration timeout, Predicate<ConsumerRecord<String, byte[]>> stop) {
+        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long end = System.nanoTime() + timeout.toNanos();
+            boolean stopped = false;
+            while (!stopped && System.nanoTime() < end) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    stopped |= stop.test(r);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable c : open) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // best effort: a killed worker may already be closed
+            }
+        }
+        producer.close();
+        checkpoint.close();
+    }
+}

@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Products with a Q8_0 matrix. Block of 32 weights: an fp16 scale {@code d}, then 32 signed bytes {@code q};
  * weight = d × q. A block is decoded into four 8-lane float vectors in registers, each slice with its own
- * accumulator so consecutive blocks do not wait on one FMA chain.
+ * accumulator so consecutive blocks do not wait on one FMA chain. Decoding is written out in each method, not in
+ * helpers, for the reason given in {@link Q4Matrix}.
  */
 final class Q8Matrix extends PackedMatrix {
 
@@ -25,28 +26,26 @@ final class Q8Matrix extends PackedMatrix {
         super(tensor);
     }
 
-    /** Weights {@code j .. j+7} of the block at {@code blockOffset}. */
-    private FloatVector weights(long blockOffset, int j, FloatVector d) {
-        return ((FloatVector) ByteVector.fromMemorySegment(QB, data, blockOffset + 2 + j, LE)
-                .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
-    }
-
-    private FloatVector scale(long blockOffset) {
-        return FloatVector.broadcast(Q, Float.float16ToFloat(data.get(SHORT, blockOffset)));
-    }
-
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
-            FloatVector d = scale(block);
+            FloatVector d = FloatVector.broadcast(Q, Float.float16ToFloat(data.get(SHORT, block)));
+            FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 2, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 10, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 18, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w3 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 26, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
             int o = xOffset + b * BLOCK;
-            a0 = weights(block, 0, d).fma(FloatVector.fromArray(Q, x, o), a0);
-            a1 = weights(block, 8, d).fma(FloatVector.fromArray(Q, x, o + 8), a1);
-            a2 = weights(block, 16, d).fma(FloatVector.fromArray(Q, x, o + 16), a2);
-            a3 = weights(block, 24, d).fma(FloatVector.fromArray(Q, x, o + 24), a3);
+            a0 = w0.fma(FloatVector.fromArray(Q, x, o), a0);
+            a1 = w1.fma(FloatVector.fromArray(Q, x, o + 8), a1);
+            a2 = w2.fma(FloatVector.fromArray(Q, x, o + 16), a2);
+            a3 = w3.fma(FloatVector.fromArray(Q, x, o + 24), a3);
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
@@ -58,11 +57,15 @@ final class Q8Matrix extends PackedMatrix {
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
-            FloatVector d = scale(block);
-            FloatVector w0 = weights(block, 0, d);
-            FloatVector w1 = weights(block, 8, d);
-            FloatVector w2 = weights(block, 16, d);
-            FloatVector w3 = weights(block, 24, d);
+            FloatVector d = FloatVector.broadcast(Q, Float.float16ToFloat(data.get(SHORT, block)));
+            FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 2, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 10, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 18, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w3 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 26, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
             int o = b * BLOCK;
             e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
             o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0));
@@ -85,20 +88,48 @@ final class Q8Matrix extends PackedMatrix {
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
-            FloatVector d = scale(block);
-            FloatVector w0 = weights(block, 0, d);
-            FloatVector w1 = weights(block, 8, d);
-            FloatVector w2 = weights(block, 16, d);
-            FloatVector w3 = weights(block, 24, d);
+            FloatVector d = FloatVector.broadcast(Q, Float.float16ToFloat(data.get(SHORT, block)));
+            FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 2, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 10, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 18, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
+            FloatVector w3 = ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 26, LE)
+                    .convertShape(VectorOperators.B2F, Q, 0)).mul(d);
             int o = x0 + b * BLOCK;
-            a0 = Q4Matrix.accumulate(a0, w0, w1, w2, w3, x, o);
-            a1 = Q4Matrix.accumulate(a1, w0, w1, w2, w3, x, o + stride);
-            a2 = Q4Matrix.accumulate(a2, w0, w1, w2, w3, x, o + 2 * stride);
-            a3 = Q4Matrix.accumulate(a3, w0, w1, w2, w3, x, o + 3 * stride);
-            a4 = Q4Matrix.accumulate(a4, w0, w1, w2, w3, x, o + 4 * stride);
-            a5 = Q4Matrix.accumulate(a5, w0, w1, w2, w3, x, o + 5 * stride);
-            a6 = Q4Matrix.accumulate(a6, w0, w1, w2, w3, x, o + 6 * stride);
-            a7 = Q4Matrix.accumulate(a7, w0, w1, w2, w3, x, o + 7 * stride);
+            a0 = w0.fma(FloatVector.fromArray(Q, x, o), a0);
+            a0 = w1.fma(FloatVector.fromArray(Q, x, o + 8), a0);
+            a0 = w2.fma(FloatVector.fromArray(Q, x, o + 16), a0);
+            a0 = w3.fma(FloatVector.fromArray(Q, x, o + 24), a0);
+            a1 = w0.fma(FloatVector.fromArray(Q, x, o + stride), a1);
+            a1 = w1.fma(FloatVector.fromArray(Q, x, o + stride + 8), a1);
+            a1 = w2.fma(FloatVector.fromArray(Q, x, o + stride + 16), a1);
+            a1 = w3.fma(FloatVector.fromArray(Q, x, o + stride + 24), a1);
+            a2 = w0.fma(FloatVector.fromArray(Q, x, o + 2 * stride), a2);
+            a2 = w1.fma(FloatVector.fromArray(Q, x, o + 2 * stride + 8), a2);
+            a2 = w2.fma(FloatVector.fromArray(Q, x, o + 2 * stride + 16), a2);
+            a2 = w3.fma(FloatVector.fromArray(Q, x, o + 2 * stride + 24), a2);
+            a3 = w0.fma(FloatVector.fromArray(Q, x, o + 3 * stride), a3);
+            a3 = w1.fma(FloatVector.fromArray(Q, x, o + 3 * stride + 8), a3);
+            a3 = w2.fma(FloatVector.fromArray(Q, x, o + 3 * stride + 16), a3);
+            a3 = w3.fma(FloatVector.fromArray(Q, x, o + 3 * stride + 24), a3);
+            a4 = w0.fma(FloatVector.fromArray(Q, x, o + 4 * stride), a4);
+            a4 = w1.fma(FloatVector.fromArray(Q, x, o + 4 * stride + 8), a4);
+            a4 = w2.fma(FloatVector.fromArray(Q, x, o + 4 * stride + 16), a4);
+            a4 = w3.fma(FloatVector.fromArray(Q, x, o + 4 * stride + 24), a4);
+            a5 = w0.fma(FloatVector.fromArray(Q, x, o + 5 * stride), a5);
+            a5 = w1.fma(FloatVector.fromArray(Q, x, o + 5 * stride + 8), a5);
+            a5 = w2.fma(FloatVector.fromArray(Q, x, o + 5 * stride + 16), a5);
+            a5 = w3.fma(FloatVector.fromArray(Q, x, o + 5 * stride + 24), a5);
+            a6 = w0.fma(FloatVector.fromArray(Q, x, o + 6 * stride), a6);
+            a6 = w1.fma(FloatVector.fromArray(Q, x, o + 6 * stride + 8), a6);
+            a6 = w2.fma(FloatVector.fromArray(Q, x, o + 6 * stride + 16), a6);
+            a6 = w3.fma(FloatVector.fromArray(Q, x, o + 6 * stride + 24), a6);
+            a7 = w0.fma(FloatVector.fromArray(Q, x, o + 7 * stride), a7);
+            a7 = w1.fma(FloatVector.fromArray(Q, x, o + 7 * stride + 8), a7);
+            a7 = w2.fma(FloatVector.fromArray(Q, x, o + 7 * stride + 16), a7);
+            a7 = w3.fma(FloatVector.fromArray(Q, x, o + 7 * stride + 24), a7);
         }
         result[0] = a0.reduceLanes(VectorOperators.ADD);
         result[1] = a1.reduceLanes(VectorOperators.ADD);

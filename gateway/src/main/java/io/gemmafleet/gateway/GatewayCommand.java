@@ -70,6 +70,9 @@ public final class GatewayCommand implements Callable<Integer> {
                 kafka.setProperty(k.substring("kafka.".length()), props.getProperty(k));
             }
         }
+        if (apiKeys != null && !Files.isReadable(apiKeys)) {
+            throw new IllegalArgumentException("cannot read the API key file " + apiKeys);
+        }
         ApiKeys keys = apiKeys == null ? ApiKeys.none() : ApiKeys.parse(Files.readAllLines(apiKeys));
         if (apiKeys != null && !keys.enabled()) {
             throw new IllegalArgumentException(apiKeys + " holds no API keys");

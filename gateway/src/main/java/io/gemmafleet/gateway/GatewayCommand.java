@@ -1,8 +1,8 @@
 package io.gemmafleet.gateway;
 
 import io.gemmafleet.gateway.auth.ApiKeys;
+import io.gemmafleet.schemas.FleetProperties;
 import io.gemmafleet.schemas.FleetTopics;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,19 +57,8 @@ public final class GatewayCommand implements Callable<Integer> {
     }
 
     GatewayConfig config() throws java.io.IOException {
-        Properties props = new Properties();
-        if (configFile != null) {
-            try (InputStream in = Files.newInputStream(configFile)) {
-                props.load(in);
-            }
-        }
-        props.putAll(properties);
-        Properties kafka = new Properties();
-        for (String k : props.stringPropertyNames()) {
-            if (k.startsWith("kafka.")) {
-                kafka.setProperty(k.substring("kafka.".length()), props.getProperty(k));
-            }
-        }
+        Properties props = FleetProperties.load(configFile, properties);
+        Properties kafka = FleetProperties.kafkaClient(props);
         if (apiKeys != null && !Files.isReadable(apiKeys)) {
             throw new IllegalArgumentException("cannot read the API key file " + apiKeys);
         }

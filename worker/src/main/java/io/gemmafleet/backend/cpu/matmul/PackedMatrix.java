@@ -38,7 +38,10 @@ public abstract class PackedMatrix {
             case F32 -> new F32Matrix(tensor);
             case BF16 -> new Bf16Matrix(tensor);
             case Q8_0 -> new Q8Matrix(tensor);
-            case Q4_0 -> new Q4Matrix(tensor);
+            case Q4_0, Q4_1 -> new Q4Matrix(tensor);
+            case Q5_0, Q5_1 -> new Q5Matrix(tensor);
+            case Q4_K, Q5_K -> new Q45KMatrix(tensor);
+            case Q6_K -> new Q6KMatrix(tensor);
             default -> new ReferenceMatrix(tensor); // F16: no vector widening for half floats
         };
     }

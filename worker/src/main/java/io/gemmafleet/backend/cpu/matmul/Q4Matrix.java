@@ -4,6 +4,7 @@ import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.Q;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.QB;
 
+import io.gemmafleet.model.tensor.GgmlType;
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
@@ -11,22 +12,36 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Products with a Q4_0 matrix (the format of Google's QAT releases). Block of 32 weights: an fp16 scale
- * {@code d}, then 16 bytes whose low nibbles are elements 0–15 and high nibbles elements 16–31; weight =
- * d × (nibble − 8).
+ * Products with a Q4_0 matrix (the format of Google's QAT releases) or a Q4_1 matrix. Block of 32 weights:
+ * <pre>
+ *   Q4_0 (18 bytes): d f16 | qs[16]            weight = d × (nibble − 8)
+ *   Q4_1 (20 bytes): d f16 | m f16 | qs[16]    weight = d × nibble + m
+ * </pre>
+ * The low nibbles of {@code qs} are elements 0–15, the high nibbles elements 16–31.
  *
  * <p>A block is decoded into four 8-lane float vectors in registers: nibble → float, then one FMA
- * {@code q·d + (−8d)} gives the weight. Each of the four slices feeds its own accumulator, so consecutive blocks
+ * {@code q·d + offset} gives the weight (offset −8d or m). Each of the four slices feeds its own accumulator, so consecutive blocks
  * do not wait on one FMA chain.
  */
 final class Q4Matrix extends PackedMatrix {
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final int BLOCK = 32;
-    private static final int BLOCK_BYTES = 18;
+
+    private final boolean withMin;
+    private final int blockBytes;
+    private final int qsAt;
 
     Q4Matrix(TensorData tensor) {
         super(tensor);
+        this.withMin = tensor.type() == GgmlType.Q4_1;
+        this.blockBytes = tensor.type().bytesPerBlock();
+        this.qsAt = withMin ? 4 : 2;
+    }
+
+    /** The additive term of every weight in the block whose scale is {@code scale}. */
+    private float offset(long block, float scale) {
+        return withMin ? Float.float16ToFloat(data.get(SHORT, block + 2)) : -8f * scale;
     }
 
     /** Low nibbles of 8 packed bytes (elements j..j+7 of the block) as weights. */
@@ -45,12 +60,12 @@ final class Q4Matrix extends PackedMatrix {
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
-            long block = rowOffset + (long) b * BLOCK_BYTES;
+            long block = rowOffset + (long) b * blockBytes;
             float scale = Float.float16ToFloat(data.get(SHORT, block));
             FloatVector d = FloatVector.broadcast(Q, scale);
-            FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
-            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + 2, LE);
-            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + 10, LE);
+            FloatVector offset = FloatVector.broadcast(Q, offset(block, scale));
+            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + qsAt, LE);
+            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + qsAt + 8, LE);
             int o = xOffset + b * BLOCK;
             a0 = low(p0, d, offset).fma(FloatVector.fromArray(Q, x, o), a0);
             a1 = low(p1, d, offset).fma(FloatVector.fromArray(Q, x, o + 8), a1);
@@ -67,12 +82,12 @@ final class Q4Matrix extends PackedMatrix {
         FloatVector o0 = e0, o1 = e0, o2 = e0, o3 = e0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
-            long block = rowOffset + (long) b * BLOCK_BYTES;
+            long block = rowOffset + (long) b * blockBytes;
             float scale = Float.float16ToFloat(data.get(SHORT, block));
             FloatVector d = FloatVector.broadcast(Q, scale);
-            FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
-            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + 2, LE);
-            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + 10, LE);
+            FloatVector offset = FloatVector.broadcast(Q, offset(block, scale));
+            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + qsAt, LE);
+            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + qsAt + 8, LE);
             FloatVector w0 = low(p0, d, offset);
             FloatVector w1 = low(p1, d, offset);
             FloatVector w2 = high(p0, d, offset);

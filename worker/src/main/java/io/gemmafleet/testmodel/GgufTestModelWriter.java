@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Writes a random-weight test model as one GGUF file, laid out as llama.cpp's converter writes {@code gemma3}
- * (followed by {@code llama-quantize --pure} for quantized types): {@code gemma3.*} hyper-parameters, the real Gemma 3
- * vocabulary, norm weights as {@code 1 + w} in F32, every matrix (token_embd included) in the chosen type.
+ * (followed by {@code llama-quantize --pure} for single quantized types, plain {@code llama-quantize} for the mixes):
+ * {@code gemma3.*} hyper-parameters, the real Gemma 3 vocabulary, norm weights as {@code 1 + w} in F32, every matrix
+ * in the type {@link TestModelDtype#typeOf} gives it.
  */
 final class GgufTestModelWriter {
 
@@ -54,7 +55,7 @@ final class GgufTestModelWriter {
             String name = e.getKey();
             long[] shape = e.getValue();
             boolean norm = Gemma3Tensors.isNorm(name);
-            GgmlType type = norm ? GgmlType.F32 : dtype.type();
+            GgmlType type = norm ? GgmlType.F32 : dtype.typeOf(name, shape, s.layers());
             w.addTensor(name, type, shape, TestModelPayloads.rows(weights, name, shape, type, norm ? 1f : 0f));
         }
         w.write(file);

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * evaluates GELU through an f16 table and, for Q8_0/Q4_0 weights, rounds the activations to Q8_0 (for BF16
  * weights, to bf16) before its dot products, while we keep activations in f32. Measured 2026-11-27: F32 0.02%,
  * BF16 0.4%, Q8_0 and Q4_0 1.0–1.2% of the spread; the bounds are {@link #tolerance}. K-quants (llama.cpp rounds the
- * activations to Q8_K for them) measured 2026-12: Q4_K 1.6%, Q5_K 1.5%, Q6_K 1.5%, Q4_K_M 1.4%; Q4_1, Q5_0, Q5_1 and
+ * activations to Q8_K for them) measured 2026-11-27: Q4_K 1.6%, Q5_K 1.5%, Q6_K 1.5%, Q4_K_M 1.4%; Q4_1, Q5_0, Q5_1 and
  * the tiny Q4_K_M / QAT mixes 0.9–1.3%.
  */
 class LlamaCppParityTest {

@@ -47,9 +47,9 @@ final class Q45KMatrix extends PackedMatrix {
         ByteVector q = ByteVector.fromMemorySegment(QB, data, block + qsAt + 32 * (j >> 1) + 8 * k, LE)
                 .lanewise(VectorOperators.LSHR, 4 * (j & 1)).and((byte) 0x0F);
         if (five) {
-            ByteVector high = ByteVector.fromMemorySegment(QB, data, block + 16 + 8 * k, LE)
-                    .lanewise(VectorOperators.LSHR, j).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-            q = q.or(high);
+            // bit j of qh[l] set → add 16 (a mask, not a shift by j: byte shifts by a varying count are slow)
+            q = q.lanewise(VectorOperators.OR, (byte) 16, ByteVector.fromMemorySegment(QB, data, block + 16 + 8 * k, LE)
+                    .and((byte) (1 << j)).compare(VectorOperators.NE, 0));
         }
         return ((FloatVector) q.convertShape(VectorOperators.B2F, Q, 0)).fma(scale, negMin);
     }
@@ -58,9 +58,13 @@ final class Q45KMatrix extends PackedMatrix {
         return Float.float16ToFloat(data.get(SHORT, at));
     }
 
+    // Two decode call sites per loop body, not four: C2 stops inlining a method once the caller's graph is large
+    // (NodeCountInliningCutoff), and a decode left out of line boxes its vectors — 4x slower. The loop over the
+    // two pairs of slices is unrolled after inlining.
+
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
-        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0;
         int blocks = columns / SUPER;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * blockBytes;
@@ -69,14 +73,14 @@ final class Q45KMatrix extends PackedMatrix {
             for (int j = 0; j < 8; j++) {
                 FloatVector scale = FloatVector.broadcast(Q, d * KScales.scale(data, block + 4, j));
                 FloatVector negMin = FloatVector.broadcast(Q, -dmin * KScales.min(data, block + 4, j));
-                int o = xOffset + b * SUPER + 32 * j;
-                a0 = weights(block, j, 0, scale, negMin).fma(FloatVector.fromArray(Q, x, o), a0);
-                a1 = weights(block, j, 1, scale, negMin).fma(FloatVector.fromArray(Q, x, o + 8), a1);
-                a2 = weights(block, j, 2, scale, negMin).fma(FloatVector.fromArray(Q, x, o + 16), a2);
-                a3 = weights(block, j, 3, scale, negMin).fma(FloatVector.fromArray(Q, x, o + 24), a3);
+                for (int k = 0; k < 4; k += 2) {
+                    int o = xOffset + b * SUPER + 32 * j + 8 * k;
+                    a0 = weights(block, j, k, scale, negMin).fma(FloatVector.fromArray(Q, x, o), a0);
+                    a1 = weights(block, j, k + 1, scale, negMin).fma(FloatVector.fromArray(Q, x, o + 8), a1);
+                }
             }
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -91,19 +95,19 @@ final class Q45KMatrix extends PackedMatrix {
             for (int j = 0; j < 8; j++) {
                 FloatVector scale = FloatVector.broadcast(Q, d * KScales.scale(data, block + 4, j));
                 FloatVector negMin = FloatVector.broadcast(Q, -dmin * KScales.min(data, block + 4, j));
-                FloatVector w0 = weights(block, j, 0, scale, negMin);
-                FloatVector w1 = weights(block, j, 1, scale, negMin);
-                FloatVector w2 = weights(block, j, 2, scale, negMin);
-                FloatVector w3 = weights(block, j, 3, scale, negMin);
-                int o = b * SUPER + 32 * j;
-                e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
-                o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0));
-                e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
-                o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), o1));
-                e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
-                o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), o2));
-                e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
-                o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3));
+                for (int k = 0; k < 4; k += 2) {
+                    FloatVector w0 = weights(block, j, k, scale, negMin);
+                    FloatVector w1 = weights(block, j, k + 1, scale, negMin);
+                    int o = b * SUPER + 32 * j + 8 * k;
+                    e0 = w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0);
+                    o0 = w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0);
+                    e1 = w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1);
+                    o1 = w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), o1);
+                    e2 = w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2);
+                    o2 = w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), o2);
+                    e3 = w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3);
+                    o3 = w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3);
+                }
             }
         }
         result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);

@@ -20,8 +20,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@code ql[64h + 32(g%2) + l]}, bits 2g..2g+1 of {@code qh[32h + l]} and scale {@code 8h + 2g + l/16};
  * weight = d·scale × (q − 32).
  *
- * <p>A group is decoded into four 8-lane float vectors in registers (one FMA {@code q·ds − 32·ds} each, two
- * slices per scale), each slice feeding its own accumulator.
+ * <p>Weights are decoded eight at a time into 8-lane float vectors in registers (one FMA
+ * {@code q·ds − 32·ds} each), the four groups of a half side by side, each group feeding its own accumulator.
  */
 final class Q6KMatrix extends PackedMatrix {
 
@@ -33,13 +33,10 @@ final class Q6KMatrix extends PackedMatrix {
         super(tensor);
     }
 
-    /** Weights {@code 128h + 32g + 8k .. +8} of the super-block at {@code block}, with {@code ds = d·scale}. */
-    private FloatVector weights(long block, int h, int g, int k, FloatVector ds, FloatVector offset) {
-        ByteVector low = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 * (g & 1) + 8 * k, LE)
-                .lanewise(VectorOperators.LSHR, 4 * (g >> 1)).and((byte) 0x0F);
-        ByteVector high = ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE)
-                .lanewise(VectorOperators.LSHR, 2 * g).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-        return ((FloatVector) low.or(high).convertShape(VectorOperators.B2F, Q, 0)).fma(ds, offset);
+    /** Low 4 bits {@code low} (already in place) and the 2-bit field of {@code qh} at bit 0 moved to bits 4–5. */
+    private static FloatVector decode(ByteVector low, ByteVector highAt0, FloatVector ds, FloatVector offset) {
+        ByteVector q = low.or(highAt0.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+        return ((FloatVector) q.convertShape(VectorOperators.B2F, Q, 0)).fma(ds, offset);
     }
 
     /** d × the int8 scale at {@code index}. */
@@ -47,30 +44,37 @@ final class Q6KMatrix extends PackedMatrix {
         return d * data.get(ValueLayout.JAVA_BYTE, block + 192 + index);
     }
 
+    // The loops walk l (8 at a time) through each half and decode the four groups at that l together: one load
+    // each of ql[l], ql[l + 32] and qh[l] serves 32 weights, and every byte shift has a constant count (x86 has no
+    // byte shifts; the Vector API emulates one by a varying count far more slowly).
+
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
-        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
+        // Two decodes per loop body (groups p and p + 2 share ql bytes): C2 stops inlining once a method's graph
+        // is large (NodeCountInliningCutoff), and a decode left out of line boxes its vectors.
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0;
         int blocks = columns / SUPER;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(SHORT, block + 208));
-            for (int group = 0; group < 8; group++) {
-                int h = group >> 2;
-                int g = group & 3;
-                float s0 = scale(block, d, 8 * h + 2 * g);
-                float s1 = scale(block, d, 8 * h + 2 * g + 1);
-                FloatVector ds0 = FloatVector.broadcast(Q, s0);
-                FloatVector off0 = FloatVector.broadcast(Q, -32 * s0);
-                FloatVector ds1 = FloatVector.broadcast(Q, s1);
-                FloatVector off1 = FloatVector.broadcast(Q, -32 * s1);
-                int o = xOffset + b * SUPER + 32 * group;
-                a0 = weights(block, h, g, 0, ds0, off0).fma(FloatVector.fromArray(Q, x, o), a0);
-                a1 = weights(block, h, g, 1, ds0, off0).fma(FloatVector.fromArray(Q, x, o + 8), a1);
-                a2 = weights(block, h, g, 2, ds1, off1).fma(FloatVector.fromArray(Q, x, o + 16), a2);
-                a3 = weights(block, h, g, 3, ds1, off1).fma(FloatVector.fromArray(Q, x, o + 24), a3);
+            for (int h = 0; h < 2; h++) {
+                for (int k = 0; k < 4; k++) {
+                    ByteVector qh = ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE);
+                    for (int p = 0; p < 2; p++) {
+                        float sLow = scale(block, d, 8 * h + 2 * p + (k >> 1));
+                        float sHigh = scale(block, d, 8 * h + 2 * p + 4 + (k >> 1));
+                        ByteVector ql = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 * p + 8 * k, LE);
+                        ByteVector qhP = p == 0 ? qh : qh.lanewise(VectorOperators.LSHR, 2);
+                        int o = xOffset + b * SUPER + 128 * h + 32 * p + 8 * k;
+                        a0 = decode(ql.and((byte) 0x0F), qhP, bc(sLow), bc(-32 * sLow))
+                                .fma(FloatVector.fromArray(Q, x, o), a0);
+                        a1 = decode(ql.lanewise(VectorOperators.LSHR, 4), qhP.lanewise(VectorOperators.LSHR, 4),
+                                bc(sHigh), bc(-32 * sHigh)).fma(FloatVector.fromArray(Q, x, o + 64), a1);
+                    }
+                }
             }
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -81,33 +85,40 @@ final class Q6KMatrix extends PackedMatrix {
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(SHORT, block + 208));
-            for (int group = 0; group < 8; group++) {
-                int h = group >> 2;
-                int g = group & 3;
-                float s0 = scale(block, d, 8 * h + 2 * g);
-                float s1 = scale(block, d, 8 * h + 2 * g + 1);
-                FloatVector ds0 = FloatVector.broadcast(Q, s0);
-                FloatVector off0 = FloatVector.broadcast(Q, -32 * s0);
-                FloatVector ds1 = FloatVector.broadcast(Q, s1);
-                FloatVector off1 = FloatVector.broadcast(Q, -32 * s1);
-                FloatVector w0 = weights(block, h, g, 0, ds0, off0);
-                FloatVector w1 = weights(block, h, g, 1, ds0, off0);
-                FloatVector w2 = weights(block, h, g, 2, ds1, off1);
-                FloatVector w3 = weights(block, h, g, 3, ds1, off1);
-                int o = b * SUPER + 32 * group;
-                e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
-                o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0));
-                e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
-                o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), o1));
-                e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
-                o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), o2));
-                e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
-                o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3));
+            for (int h = 0; h < 2; h++) {
+                for (int k = 0; k < 4; k++) {
+                    int sc = 8 * h + (k >> 1);
+                    float s0 = scale(block, d, sc), s1 = scale(block, d, sc + 2);
+                    float s2 = scale(block, d, sc + 4), s3 = scale(block, d, sc + 6);
+                    ByteVector qlA = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 8 * k, LE);
+                    ByteVector qlB = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 + 8 * k, LE);
+                    ByteVector qh = ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE);
+                    FloatVector w0 = decode(qlA.and((byte) 0x0F), qh, bc(s0), bc(-32 * s0));
+                    FloatVector w1 = decode(qlB.and((byte) 0x0F), qh.lanewise(VectorOperators.LSHR, 2), bc(s1),
+                            bc(-32 * s1));
+                    FloatVector w2 = decode(qlA.lanewise(VectorOperators.LSHR, 4), qh.lanewise(VectorOperators.LSHR, 4),
+                            bc(s2), bc(-32 * s2));
+                    FloatVector w3 = decode(qlB.lanewise(VectorOperators.LSHR, 4), qh.lanewise(VectorOperators.LSHR, 6),
+                            bc(s3), bc(-32 * s3));
+                    int o = b * SUPER + 128 * h + 8 * k;
+                    e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 64), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
+                    o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 96), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 32), o0));
+                    e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 64), w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
+                    o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 96), w1.fma(FloatVector.fromArray(Q, x, x1 + o + 32), o1));
+                    e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 64), w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
+                    o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 96), w1.fma(FloatVector.fromArray(Q, x, x2 + o + 32), o2));
+                    e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 64), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
+                    o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 96), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 32), o3));
+                }
             }
         }
         result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
         result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
         result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
         result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector bc(float v) {
+        return FloatVector.broadcast(Q, v);
     }
 }

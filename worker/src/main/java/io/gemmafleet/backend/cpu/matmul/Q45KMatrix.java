@@ -44,8 +44,9 @@ final class Q45KMatrix extends PackedMatrix {
 
     /** Weights {@code 32j + 8k .. +8} of the super-block at {@code block}. */
     private FloatVector weights(long block, int j, int k, FloatVector scale, FloatVector negMin) {
-        ByteVector q = ByteVector.fromMemorySegment(QB, data, block + qsAt + 32 * (j >> 1) + 8 * k, LE)
-                .lanewise(VectorOperators.LSHR, 4 * (j & 1)).and((byte) 0x0F);
+        ByteVector packed = ByteVector.fromMemorySegment(QB, data, block + qsAt + 32 * (j >> 1) + 8 * k, LE);
+        // constant shift counts only: the Vector API emulates byte shifts, by a varying count far more slowly
+        ByteVector q = (j & 1) == 0 ? packed.and((byte) 0x0F) : packed.lanewise(VectorOperators.LSHR, 4);
         if (five) {
             // bit j of qh[l] set → add 16 (a mask, not a shift by j: byte shifts by a varying count are slow)
             q = q.lanewise(VectorOperators.OR, (byte) 16, ByteVector.fromMemorySegment(QB, data, block + 16 + 8 * k, LE)

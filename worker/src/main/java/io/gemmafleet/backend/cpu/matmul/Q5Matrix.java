@@ -21,17 +21,25 @@ import jdk.incubator.vector.VectorOperators;
  * Element i's low 4 bits are the low (i &lt; 16) or high nibble of {@code qs[i % 16]}; its fifth bit is bit i of
  * {@code qh}.
  *
- * <p>Decoding stays in 8-byte vectors: the nibbles as in Q4_0, the fifth bits by spreading one byte of qh over the
- * lanes (lane l tests bit l) and OR-ing 16 where set; then one convert and one FMA per 8 weights, each slice of the
- * block feeding its own accumulator.
+ * <p>Decoding stays in 8-byte vectors: the nibbles as in Q4_0, the fifth bits of 8 weights (one byte of qh) as a
+ * lookup in a 256-entry table of 8-byte patterns of 0 / 16, OR-ed in; then one convert and one FMA per 8 weights,
+ * each slice of the block feeding its own accumulator.
  */
 final class Q5Matrix extends PackedMatrix {
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     private static final int BLOCK = 32;
-    private static final ByteVector BITS =
-            ByteVector.fromArray(QB, new byte[] {1, 2, 4, 8, 16, 32, 64, (byte) 128}, 0);
+    /** For each byte value v, 8 bytes: 16 where bit l of v is set, else 0 (2 KiB, stays in L1). */
+    private static final byte[] SIXTEENS = new byte[256 * 8];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            for (int l = 0; l < 8; l++) {
+                SIXTEENS[8 * v + l] = (byte) (((v >>> l) & 1) << 4);
+            }
+        }
+    }
 
     private final boolean withMin;
     private final int blockBytes;
@@ -47,8 +55,7 @@ final class Q5Matrix extends PackedMatrix {
     /** Slice {@code k} (elements 8k .. 8k+7) of the block: nibbles from {@code packed}, fifth bits from qh. */
     private static FloatVector weights(ByteVector packed, int k, int qh, FloatVector d, FloatVector offset) {
         ByteVector q = k < 2 ? packed.and((byte) 0x0F) : packed.lanewise(VectorOperators.LSHR, 4);
-        q = q.lanewise(VectorOperators.OR, (byte) 16,
-                ByteVector.broadcast(QB, (byte) (qh >>> (8 * k))).and(BITS).compare(VectorOperators.NE, 0));
+        q = q.or(ByteVector.fromArray(QB, SIXTEENS, 8 * ((qh >>> (8 * k)) & 0xFF)));
         return ((FloatVector) q.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
     }
 

@@ -96,7 +96,8 @@ public final class Dequantizer {
                 }
             }
             case Q5_0, Q5_1 -> {
-                // Q5_0: d, qh (32 bits: bit i is the fifth bit of element i), 16 nibble bytes; weight = d × (q − 16).
+                // Q5_0: d, qh (32 bits: bit i is the fifth bit of element i), 16 nibble bytes;
+                // weight = d × (q − 16).
                 // Q5_1: d, m, qh, nibbles; weight = d × q + m.
                 boolean hasMin = type == GgmlType.Q5_1;
                 int blockBytes = type.bytesPerBlock();

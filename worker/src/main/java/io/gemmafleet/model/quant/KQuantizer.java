@@ -127,7 +127,8 @@ final class KQuantizer {
                 int q4 = levels[128 * h + l + 96];
                 dst[base + 64 * h + l] = (byte) ((q1 & 0xF) | ((q3 & 0xF) << 4));
                 dst[base + 64 * h + l + 32] = (byte) ((q2 & 0xF) | ((q4 & 0xF) << 4));
-                dst[base + 128 + 32 * h + l] = (byte) ((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6));
+                dst[base + 128 + 32 * h + l] =
+                        (byte) ((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6));
             }
         }
     }

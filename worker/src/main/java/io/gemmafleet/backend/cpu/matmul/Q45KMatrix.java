@@ -111,9 +111,6 @@ final class Q45KMatrix extends PackedMatrix {
                 }
             }
         }
-        result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
-        result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
-        result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
-        result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
+        reduce4(e0, e1, e2, e3, o0, o1, o2, o3, result);
     }
 }

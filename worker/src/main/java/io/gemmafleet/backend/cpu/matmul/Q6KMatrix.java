@@ -33,10 +33,14 @@ final class Q6KMatrix extends PackedMatrix {
         super(tensor);
     }
 
-    /** Low 4 bits {@code low} (already in place) and the 2-bit field of {@code qh} at bit 0 moved to bits 4–5. */
-    private static FloatVector decode(ByteVector low, ByteVector highAt0, FloatVector ds, FloatVector offset) {
+    /**
+     * Weights from the low 4 bits {@code low} (already in place) and the 2-bit field of {@code highAt0} at bit 0
+     * (moved to bits 4–5), with {@code ds = d·scale}: q·ds − 32·ds.
+     */
+    private static FloatVector decode(ByteVector low, ByteVector highAt0, float ds) {
         ByteVector q = low.or(highAt0.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-        return ((FloatVector) q.convertShape(VectorOperators.B2F, Q, 0)).fma(ds, offset);
+        return ((FloatVector) q.convertShape(VectorOperators.B2F, Q, 0))
+                .fma(FloatVector.broadcast(Q, ds), FloatVector.broadcast(Q, -32 * ds));
     }
 
     /** d × the int8 scale at {@code index}. */
@@ -66,10 +70,10 @@ final class Q6KMatrix extends PackedMatrix {
                         ByteVector ql = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 * p + 8 * k, LE);
                         ByteVector qhP = p == 0 ? qh : qh.lanewise(VectorOperators.LSHR, 2);
                         int o = xOffset + b * SUPER + 128 * h + 32 * p + 8 * k;
-                        a0 = decode(ql.and((byte) 0x0F), qhP, bc(sLow), bc(-32 * sLow))
+                        a0 = decode(ql.and((byte) 0x0F), qhP, sLow)
                                 .fma(FloatVector.fromArray(Q, x, o), a0);
-                        a1 = decode(ql.lanewise(VectorOperators.LSHR, 4), qhP.lanewise(VectorOperators.LSHR, 4),
-                                bc(sHigh), bc(-32 * sHigh)).fma(FloatVector.fromArray(Q, x, o + 64), a1);
+                        a1 = decode(ql.lanewise(VectorOperators.LSHR, 4), qhP.lanewise(VectorOperators.LSHR, 4), sHigh)
+                                .fma(FloatVector.fromArray(Q, x, o + 64), a1);
                     }
                 }
             }
@@ -93,32 +97,32 @@ final class Q6KMatrix extends PackedMatrix {
                     ByteVector qlA = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 8 * k, LE);
                     ByteVector qlB = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 + 8 * k, LE);
                     ByteVector qh = ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE);
-                    FloatVector w0 = decode(qlA.and((byte) 0x0F), qh, bc(s0), bc(-32 * s0));
-                    FloatVector w1 = decode(qlB.and((byte) 0x0F), qh.lanewise(VectorOperators.LSHR, 2), bc(s1),
-                            bc(-32 * s1));
+                    FloatVector w0 = decode(qlA.and((byte) 0x0F), qh, s0);
+                    FloatVector w1 = decode(qlB.and((byte) 0x0F), qh.lanewise(VectorOperators.LSHR, 2), s1);
                     FloatVector w2 = decode(qlA.lanewise(VectorOperators.LSHR, 4), qh.lanewise(VectorOperators.LSHR, 4),
-                            bc(s2), bc(-32 * s2));
+                            s2);
                     FloatVector w3 = decode(qlB.lanewise(VectorOperators.LSHR, 4), qh.lanewise(VectorOperators.LSHR, 6),
-                            bc(s3), bc(-32 * s3));
+                            s3);
                     int o = b * SUPER + 128 * h + 8 * k;
-                    e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 64), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
-                    o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 96), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 32), o0));
-                    e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 64), w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
-                    o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 96), w1.fma(FloatVector.fromArray(Q, x, x1 + o + 32), o1));
-                    e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 64), w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
-                    o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 96), w1.fma(FloatVector.fromArray(Q, x, x2 + o + 32), o2));
-                    e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 64), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
-                    o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 96), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 32), o3));
+                    e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 64),
+                            w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
+                    o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 96),
+                            w1.fma(FloatVector.fromArray(Q, x, x0 + o + 32), o0));
+                    e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 64),
+                            w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
+                    o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 96),
+                            w1.fma(FloatVector.fromArray(Q, x, x1 + o + 32), o1));
+                    e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 64),
+                            w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
+                    o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 96),
+                            w1.fma(FloatVector.fromArray(Q, x, x2 + o + 32), o2));
+                    e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 64),
+                            w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
+                    o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 96),
+                            w1.fma(FloatVector.fromArray(Q, x, x3 + o + 32), o3));
                 }
             }
         }
-        result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
-        result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
-        result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
-        result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
-    }
-
-    private static FloatVector bc(float v) {
-        return FloatVector.broadcast(Q, v);
+        reduce4(e0, e1, e2, e3, o0, o1, o2, o3, result);
     }
 }

@@ -21,6 +21,7 @@ final class GgufTestModelWriter {
 
     static void write(Path file, TestModelShape s, TestModelDtype dtype, long seed, TestModelTokenizer tokenizer)
             throws IOException {
+        checkRows(s, dtype);
         GgufWriter w = new GgufWriter();
         String a = "gemma3.";
         w.put("general.architecture", GgufValue.string("gemma3"));
@@ -59,6 +60,19 @@ final class GgufTestModelWriter {
             w.addTensor(name, type, shape, TestModelPayloads.rows(weights, name, shape, type, norm ? 1f : 0f));
         }
         w.write(file);
+    }
+
+    /** A single type whose block does not divide some row (a K-quant on a 64-wide shape) fails before writing. */
+    private static void checkRows(TestModelShape s, TestModelDtype dtype) {
+        for (Map.Entry<String, long[]> e : s.tensorShapes().entrySet()) {
+            long row = e.getValue()[e.getValue().length - 1];
+            GgmlType type = dtype.typeOf(e.getKey(), e.getValue(), s.layers());
+            if (!Gemma3Tensors.isNorm(e.getKey()) && row % type.blockSize() != 0) {
+                throw new IllegalArgumentException(type + " needs rows that are multiples of " + type.blockSize()
+                        + ", but " + e.getKey() + " of shape " + s.name() + " has rows of " + row
+                        + " (q4_k_m falls back to other types there, as llama.cpp does)");
+            }
+        }
     }
 
     private static void putVocabulary(GgufWriter w, TestModelShape s, TestModelTokenizer tokenizer) {

@@ -2,7 +2,7 @@
 # Side-by-side speed of the gemma-fleet CPU runtime and llama.cpp's llama-bench on the same GGUF files, the same
 # thread count, back to back and interleaved (these VMs drift ±20-30% within minutes), reporting medians and ratios.
 # Usage: ops/bench/runtime-bench.sh [ROUNDS] [THREADS]     (defaults: 3 rounds, 2 threads)
-# Writes 1B-shaped random-weight models (Q4_0, BF16) under build/models first if they are missing.
+# Writes 1B-shaped random-weight models (Q4_0, Q4_K_M, BF16) under build/models first if they are missing.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 ROUNDS="${1:-3}"
@@ -14,13 +14,13 @@ cd "$ROOT"
 LLAMA_BENCH="$(ops/bench/build-llama-bench.sh)"
 OUT="build/bench"
 mkdir -p build/models "$OUT"
-for dtype in q4_0 bf16; do
+for dtype in q4_0 q4_k_m bf16; do
   model="build/models/1b-$dtype.gguf"
   [[ -f "$model" ]] || ./gemma-fleet make-test-model --out "$model" --format gguf --shape 1b --dtype "$dtype" --seed 1 >&2
 done
 : > "$OUT/raw.tsv"
 for round in $(seq 1 "$ROUNDS"); do
-  for dtype in q4_0 bf16; do
+  for dtype in q4_0 q4_k_m bf16; do
     model="build/models/1b-$dtype.gguf"
     # llama.cpp: pp = prefill of PROMPT tokens, tg = GEN decode tokens, batch 1 (llama-bench has no multi-sequence decode).
     "$LLAMA_BENCH" -m "$model" -t "$THREADS" -p "$PROMPT" -n "$GEN" -r 1 -fa 0 -o jsonl 2>/dev/null \
@@ -44,7 +44,7 @@ for line in open(sys.argv[1]):
 med = {k: statistics.median(v) for k, v in rows.items()}
 print("| model | phase | batch | gemma-fleet tok/s | llama.cpp tok/s | ratio |")
 print("|---|---|---|---|---|---|")
-for dtype in ("q4_0", "bf16"):
+for dtype in ("q4_0", "q4_k_m", "bf16"):
     for kind in ("prefill", "decode"):
         for batch in (1, 8):
             ours = med.get(("gemma-fleet", dtype, batch, kind))

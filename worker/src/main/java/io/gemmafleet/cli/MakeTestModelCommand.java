@@ -33,7 +33,7 @@ public final class MakeTestModelCommand implements Callable<Integer> {
     String shape;
 
     @Option(names = "--dtype", defaultValue = "f32",
-            description = "f32, bf16, q8_0 or q4_0 (quantized types: gguf only; default: ${DEFAULT-VALUE}).")
+            description = "f32, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k, or the mixes q4_k_m (llama.cpp's recipe) and qat_q4_0 (Q4_0 with F16 token_embd); quantized types: gguf only; default: ${DEFAULT-VALUE}.")
     String dtype;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")

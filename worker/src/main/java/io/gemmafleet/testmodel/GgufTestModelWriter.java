@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Writes a random-weight test model as one GGUF file, laid out as llama.cpp's converter writes {@code gemma3}
- * (followed by {@code llama-quantize --pure} for quantized types): {@code gemma3.*} hyper-parameters, the real Gemma 3
- * vocabulary, norm weights as {@code 1 + w} in F32, every matrix (token_embd included) in the chosen type.
+ * (followed by {@code llama-quantize --pure} for single quantized types, plain {@code llama-quantize} for the mixes):
+ * {@code gemma3.*} hyper-parameters, the real Gemma 3 vocabulary, norm weights as {@code 1 + w} in F32, every matrix
+ * in the type {@link TestModelDtype#typeOf} gives it.
  */
 final class GgufTestModelWriter {
 
@@ -20,6 +21,7 @@ final class GgufTestModelWriter {
 
     static void write(Path file, TestModelShape s, TestModelDtype dtype, long seed, TestModelTokenizer tokenizer)
             throws IOException {
+        checkRows(s, dtype);
         GgufWriter w = new GgufWriter();
         String a = "gemma3.";
         w.put("general.architecture", GgufValue.string("gemma3"));
@@ -54,10 +56,23 @@ final class GgufTestModelWriter {
             String name = e.getKey();
             long[] shape = e.getValue();
             boolean norm = Gemma3Tensors.isNorm(name);
-            GgmlType type = norm ? GgmlType.F32 : dtype.type();
+            GgmlType type = norm ? GgmlType.F32 : dtype.typeOf(name, shape, s.layers());
             w.addTensor(name, type, shape, TestModelPayloads.rows(weights, name, shape, type, norm ? 1f : 0f));
         }
         w.write(file);
+    }
+
+    /** A single type whose block does not divide some row (a K-quant on a 64-wide shape) fails before writing. */
+    private static void checkRows(TestModelShape s, TestModelDtype dtype) {
+        for (Map.Entry<String, long[]> e : s.tensorShapes().entrySet()) {
+            long row = e.getValue()[e.getValue().length - 1];
+            GgmlType type = dtype.typeOf(e.getKey(), e.getValue(), s.layers());
+            if (!Gemma3Tensors.isNorm(e.getKey()) && row % type.blockSize() != 0) {
+                throw new IllegalArgumentException(type + " needs rows that are multiples of " + type.blockSize()
+                        + ", but " + e.getKey() + " of shape " + s.name() + " has rows of " + row
+                        + " (q4_k_m falls back to other types there, as llama.cpp does)");
+            }
+        }
     }
 
     private static void putVocabulary(GgufWriter w, TestModelShape s, TestModelTokenizer tokenizer) {

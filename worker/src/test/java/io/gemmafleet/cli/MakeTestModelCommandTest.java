@@ -14,6 +14,7 @@ import io.gemmafleet.model.tokenizer.TokenizerSource;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,5 +73,20 @@ class MakeTestModelCommandTest {
         err = new StringWriter();
         assertNotEquals(0, run(new StringWriter(), err, "--out", dir.resolve("y").toString(), "--shape", "huge"));
         assertTrue(err.toString().contains("unknown shape 'huge'"), err.toString());
+    }
+
+    @Test
+    void aKQuantOnRowsOf64IsAOneLineErrorAndTheMixFallsBack() {
+        Path file = dir.resolve("tiny-q4k.gguf");
+        assertEquals(1, WorkerCli.run("make-test-model", "--out", file.toString(), "--dtype", "q4_k"));
+        assertTrue(!Files.exists(file));
+        Path mix = dir.resolve("tiny-q4km.gguf");
+        assertEquals(0, WorkerCli.run("make-test-model", "--out", mix.toString(), "--dtype", "q4_k_m"));
+        try (Arena arena = Arena.ofConfined()) {
+            GgufFile g = GgufReader.read(mix, arena);
+            assertEquals(15, g.getInt("general.file_type")); // LLAMA_FTYPE_MOSTLY_Q4_K_M
+            assertEquals(GgmlType.Q8_0, g.tensors().get("token_embd.weight").type());
+            assertEquals(GgmlType.Q5_0, g.tensors().get("blk.1.attn_q.weight").type());
+        }
     }
 }

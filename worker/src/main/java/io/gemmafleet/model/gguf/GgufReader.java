@@ -35,7 +35,8 @@ public final class GgufReader {
     public static final long DEFAULT_ALIGNMENT = 32;
     /** The tensor types the runtime has kernels for. */
     public static final Set<GgmlType> RUNNABLE_TYPES =
-            EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0);
+            EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1,
+                    GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
 
     // Caps far above anything a real model has, far below what would exhaust memory.
     private static final long MAX_STRING_BYTES = 64L << 20;

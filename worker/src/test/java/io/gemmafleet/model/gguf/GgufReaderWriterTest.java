@@ -2,6 +2,7 @@ package io.gemmafleet.model.gguf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class GgufReaderWriterTest {
 
@@ -194,10 +197,12 @@ class GgufReaderWriterTest {
         assertTrue(m.contains("blk.0.attn_q.weight") && m.contains("unknown ggml type id 99"), m);
     }
 
-    @Test
-    void knownButUnsupportedType() throws IOException {
-        String m = failure(withBytes("q6k.gguf", rawTensorFile(GgmlType.Q6_K.id(), new long[] {256}, 210)));
-        assertTrue(m.contains("blk.0.attn_q.weight") && m.contains("Q6_K") && m.contains("cannot run"), m);
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q2_K", "Q3_K", "IQ4_XS", "Q8_K"})
+    void knownButUnsupportedTypeIsOneLineNamingTensorAndType(GgmlType type) throws IOException {
+        String m = failure(withBytes(type + ".gguf", rawTensorFile(type.id(), new long[] {256}, type.bytesPerBlock())));
+        assertTrue(m.contains("blk.0.attn_q.weight") && m.contains(type.name()) && m.contains("cannot run"), m);
+        assertFalse(m.contains("\n"), m);
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.gemmafleet.model.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class QuantizerTest {
 
@@ -55,6 +57,30 @@ class QuantizerTest {
                 // values opposite the maximum clamp at q = 15 (7 steps), so the error can reach one step there
                 assertTrue(Math.abs(x[i] - y[i]) <= step + amax * 2e-3f, "element " + i + ": " + x[i] + " vs " + y[i]);
             }
+        }
+    }
+
+    /** Round trip of gaussian data: RMS error relative to the data's RMS, per type. */
+    @ParameterizedTest
+    @CsvSource({"Q4_1, 0.12", "Q5_0, 0.06", "Q5_1, 0.06", "Q4_K, 0.10", "Q5_K, 0.05", "Q6_K, 0.025"})
+    void roundTripErrorIsSmall(GgmlType type, double bound) {
+        float[] x = random(256 * 32, type.ordinal());
+        float[] y = roundTrip(type, x);
+        double err = 0;
+        double energy = 0;
+        for (int i = 0; i < x.length; i++) {
+            err += (x[i] - y[i]) * (x[i] - y[i]);
+            energy += x[i] * x[i];
+        }
+        double relative = Math.sqrt(err / energy);
+        assertTrue(relative < bound, type + " relative RMS error " + relative);
+    }
+
+    @Test
+    void zerosDecodeToZero() {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q4_1,
+                GgmlType.Q5_0, GgmlType.Q5_1}) {
+            assertArrayEquals(new float[256], roundTrip(type, new float[256]), 0f, type.toString()); // -0 allowed
         }
     }
 

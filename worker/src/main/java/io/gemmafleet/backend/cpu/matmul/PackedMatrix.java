@@ -3,6 +3,8 @@ package io.gemmafleet.backend.cpu.matmul;
 import io.gemmafleet.model.quant.Dequantizer;
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * A weight matrix {@code [rows, columns]} in its stored encoding, multiplied directly on the packed data.
@@ -38,7 +40,10 @@ public abstract class PackedMatrix {
             case F32 -> new F32Matrix(tensor);
             case BF16 -> new Bf16Matrix(tensor);
             case Q8_0 -> new Q8Matrix(tensor);
-            case Q4_0 -> new Q4Matrix(tensor);
+            case Q4_0, Q4_1 -> new Q4Matrix(tensor);
+            case Q5_0, Q5_1 -> new Q5Matrix(tensor);
+            case Q4_K, Q5_K -> new Q45KMatrix(tensor);
+            case Q6_K -> new Q6KMatrix(tensor);
             default -> new ReferenceMatrix(tensor); // F16: no vector widening for half floats
         };
     }
@@ -79,6 +84,18 @@ public abstract class PackedMatrix {
                 out[t * rows + r] = dot(rowOffset, in, t * columns);
             }
         }
+    }
+
+    /**
+     * The quantized kernels' {@code dot4} epilogue: input i's result is the lane sum of its two accumulators
+     * {@code ei + oi}. Static and small, so C2 inlines it into each kernel.
+     */
+    protected static void reduce4(FloatVector e0, FloatVector e1, FloatVector e2, FloatVector e3,
+                                  FloatVector o0, FloatVector o1, FloatVector o2, FloatVector o3, float[] result) {
+        result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
+        result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
+        result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
+        result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
     }
 
     /** The dot product of the row at byte offset {@code rowOffset} with {@code x[xOffset .. xOffset + columns)}. */

@@ -5,6 +5,7 @@ import static io.gemmafleet.backend.cpu.matmul.Lanes.Q;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.QB;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.QI;
 
+import io.gemmafleet.model.tensor.GgmlType;
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
@@ -13,14 +14,17 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Products with a Q4_0 matrix (the format of Google's QAT releases). Block of 32 weights: an fp16 scale
- * {@code d}, then 16 bytes whose low nibbles are elements 0–15 and high nibbles elements 16–31; weight =
- * d × (nibble − 8).
+ * Products with a Q4_0 matrix (the format of Google's QAT releases) or a Q4_1 matrix. Block of 32 weights:
+ * <pre>
+ *   Q4_0 (18 bytes): d f16 | qs[16]            weight = d × (nibble − 8)
+ *   Q4_1 (20 bytes): d f16 | m f16 | qs[16]    weight = d × nibble + m
+ * </pre>
+ * The low nibbles of {@code qs} are elements 0–15, the high nibbles elements 16–31.
  *
  * <p>A block is decoded into four 8-lane float vectors in registers: each half of the 16 packed bytes is widened
  * to 32-bit lanes once (both nibbles of a byte then sit in one lane, where a mask and a shift separate them —
  * x86 has no byte shifts, and widening first measured 1.5–1.8× faster than splitting nibbles in byte lanes), then
- * converted to float and turned into weights by one FMA {@code q·d + (−8d)}. Each of the four slices feeds its own
+ * converted to float and turned into weights by one FMA {@code q·d + offset} (offset −8d or m). Each of the four slices feeds its own
  * accumulator, so consecutive blocks do not wait on one FMA chain.
  *
  * <p>The decoding is written out in each method rather than in helpers: C2 stops inlining small vector helpers
@@ -31,10 +35,21 @@ final class Q4Matrix extends PackedMatrix {
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final int BLOCK = 32;
-    private static final int BLOCK_BYTES = 18;
+
+    private final boolean withMin;
+    private final int blockBytes;
+    private final int qsAt;
 
     Q4Matrix(TensorData tensor) {
         super(tensor);
+        this.withMin = tensor.type() == GgmlType.Q4_1;
+        this.blockBytes = tensor.type().bytesPerBlock();
+        this.qsAt = withMin ? 4 : 2;
+    }
+
+    /** The additive term of every weight in the block whose scale is {@code scale}. */
+    private float offset(long block, float scale) {
+        return withMin ? Float.float16ToFloat(data.get(SHORT, block + 2)) : -8f * scale;
     }
 
     @Override
@@ -42,13 +57,13 @@ final class Q4Matrix extends PackedMatrix {
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
-            long block = rowOffset + (long) b * BLOCK_BYTES;
+            long block = rowOffset + (long) b * blockBytes;
             float scale = Float.float16ToFloat(data.get(SHORT, block));
             FloatVector d = FloatVector.broadcast(Q, scale);
-            FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
-            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 2, LE)
+            FloatVector offset = FloatVector.broadcast(Q, offset(block, scale));
+            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + qsAt, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 10, LE)
+            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + qsAt + 8, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector w0 = ((FloatVector) p0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset);
             FloatVector w1 = ((FloatVector) p1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset);
@@ -72,13 +87,13 @@ final class Q4Matrix extends PackedMatrix {
         FloatVector o0 = e0, o1 = e0, o2 = e0, o3 = e0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
-            long block = rowOffset + (long) b * BLOCK_BYTES;
+            long block = rowOffset + (long) b * blockBytes;
             float scale = Float.float16ToFloat(data.get(SHORT, block));
             FloatVector d = FloatVector.broadcast(Q, scale);
-            FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
-            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 2, LE)
+            FloatVector offset = FloatVector.broadcast(Q, offset(block, scale));
+            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + qsAt, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 10, LE)
+            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + qsAt + 8, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector w0 = ((FloatVector) p0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset);
             FloatVector w1 = ((FloatVector) p1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset);
@@ -96,10 +111,7 @@ final class Q4Matrix extends PackedMatrix {
             e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
             o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3));
         }
-        result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
-        result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
-        result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
-        result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
+        reduce4(e0, e1, e2, e3, o0, o1, o2, o3, result);
     }
 
     @Override
@@ -108,13 +120,13 @@ final class Q4Matrix extends PackedMatrix {
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
-            long block = rowOffset + (long) b * BLOCK_BYTES;
+            long block = rowOffset + (long) b * blockBytes;
             float scale = Float.float16ToFloat(data.get(SHORT, block));
             FloatVector d = FloatVector.broadcast(Q, scale);
-            FloatVector offset = FloatVector.broadcast(Q, -8f * scale);
-            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 2, LE)
+            FloatVector offset = FloatVector.broadcast(Q, offset(block, scale));
+            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + qsAt, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 10, LE)
+            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + qsAt + 8, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector w0 = ((FloatVector) p0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset);
             FloatVector w1 = ((FloatVector) p1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset);

@@ -76,10 +76,7 @@ final class Q8Matrix extends PackedMatrix {
             e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
             o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3));
         }
-        result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
-        result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
-        result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
-        result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
+        reduce4(e0, e1, e2, e3, o0, o1, o2, o3, result);
     }
 
     @Override

@@ -20,10 +20,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PackedMatrixTest {
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+            "Q4_K", "Q5_K", "Q6_K"})
     void matchesDequantizedReference(GgmlType type) {
         SplittableRandom random = new SplittableRandom(type.ordinal());
-        for (int columns : new int[] {32, 96, 1152}) {
+        int[] widths = type.blockSize() == 256 ? new int[] {256, 768, 2304} : new int[] {32, 96, 1152};
+        for (int columns : widths) {
             int rows = 7;
             try (Arena arena = Arena.ofConfined()) {
                 TensorData tensor = randomTensor(type, rows, columns, random, arena);
@@ -77,13 +79,20 @@ class PackedMatrixTest {
                     data.set(half, 2 * i, (short) (Float.floatToIntBits((float) random.nextGaussian()) >>> 16));
                 }
             }
-            case Q8_0, Q4_0 -> {
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> {
                 for (long i = 0; i < bytes; i++) {
                     data.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
                 }
-                for (long block = 0; block < elements / 32; block++) {
-                    float scale = (float) (0.01 + random.nextDouble() * 0.1);
-                    data.set(half, block * type.bytesPerBlock(), Float.floatToFloat16(scale));
+                // fp16 fields get finite values: d (and m / dmin) for every type, at 208 for Q6_K's d
+                boolean secondHalf = type == GgmlType.Q4_1 || type == GgmlType.Q5_1 || type == GgmlType.Q4_K
+                        || type == GgmlType.Q5_K;
+                long dAt = type == GgmlType.Q6_K ? 208 : 0;
+                for (long block = 0; block < elements / type.blockSize(); block++) {
+                    long base = block * type.bytesPerBlock();
+                    data.set(half, base + dAt, Float.floatToFloat16((float) (0.01 + random.nextDouble() * 0.1)));
+                    if (secondHalf) {
+                        data.set(half, base + 2, Float.floatToFloat16((float) (random.nextDouble() * 0.1 - 0.05)));
+                    }
                 }
             }
             default -> throw new IllegalArgumentException(type.toString());

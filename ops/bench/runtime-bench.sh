@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 ROUNDS="${1:-3}"
 THREADS="${2:-2}"
-PROMPT=128
+PROMPT=64
 GEN=32
 cd "$ROOT"
 ./gemma-fleet setup >/dev/null 2>&1 || ./gemma-fleet setup

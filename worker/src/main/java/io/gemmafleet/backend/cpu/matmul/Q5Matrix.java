@@ -52,13 +52,6 @@ final class Q5Matrix extends PackedMatrix {
         this.qhAt = withMin ? 4 : 2;
     }
 
-    /** Slice {@code k} (elements 8k .. 8k+7) of the block: nibbles from {@code packed}, fifth bits from qh. */
-    private static FloatVector weights(ByteVector packed, int k, int qh, FloatVector d, FloatVector offset) {
-        ByteVector q = k < 2 ? packed.and((byte) 0x0F) : packed.lanewise(VectorOperators.LSHR, 4);
-        q = q.or(ByteVector.fromArray(QB, SIXTEENS, 8 * ((qh >>> (8 * k)) & 0xFF)));
-        return ((FloatVector) q.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
-    }
-
     private float offset(long block, float scale) {
         return withMin ? Float.float16ToFloat(data.get(SHORT, block + 2)) : -16f * scale;
     }
@@ -75,11 +68,22 @@ final class Q5Matrix extends PackedMatrix {
             int qh = data.get(INT, block + qhAt);
             ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + qhAt + 4, LE);
             ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + qhAt + 12, LE);
+            // Decoding written out, not in a helper: see Q4Matrix on C2 boxing un-inlined vector helpers.
+            ByteVector l0 = p0.and((byte) 0x0F).or(ByteVector.fromArray(QB, SIXTEENS, 8 * (qh & 0xFF)));
+            ByteVector l1 = p1.and((byte) 0x0F).or(ByteVector.fromArray(QB, SIXTEENS, 8 * ((qh >>> 8) & 0xFF)));
+            ByteVector h0 = p0.lanewise(VectorOperators.LSHR, 4)
+                    .or(ByteVector.fromArray(QB, SIXTEENS, 8 * ((qh >>> 16) & 0xFF)));
+            ByteVector h1 = p1.lanewise(VectorOperators.LSHR, 4)
+                    .or(ByteVector.fromArray(QB, SIXTEENS, 8 * (qh >>> 24)));
+            FloatVector w0 = ((FloatVector) l0.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
+            FloatVector w1 = ((FloatVector) l1.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
+            FloatVector w2 = ((FloatVector) h0.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
+            FloatVector w3 = ((FloatVector) h1.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
             int o = xOffset + b * BLOCK;
-            a0 = weights(p0, 0, qh, d, offset).fma(FloatVector.fromArray(Q, x, o), a0);
-            a1 = weights(p1, 1, qh, d, offset).fma(FloatVector.fromArray(Q, x, o + 8), a1);
-            a2 = weights(p0, 2, qh, d, offset).fma(FloatVector.fromArray(Q, x, o + 16), a2);
-            a3 = weights(p1, 3, qh, d, offset).fma(FloatVector.fromArray(Q, x, o + 24), a3);
+            a0 = w0.fma(FloatVector.fromArray(Q, x, o), a0);
+            a1 = w1.fma(FloatVector.fromArray(Q, x, o + 8), a1);
+            a2 = w2.fma(FloatVector.fromArray(Q, x, o + 16), a2);
+            a3 = w3.fma(FloatVector.fromArray(Q, x, o + 24), a3);
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
@@ -97,10 +101,17 @@ final class Q5Matrix extends PackedMatrix {
             int qh = data.get(INT, block + qhAt);
             ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + qhAt + 4, LE);
             ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + qhAt + 12, LE);
-            FloatVector w0 = weights(p0, 0, qh, d, offset);
-            FloatVector w1 = weights(p1, 1, qh, d, offset);
-            FloatVector w2 = weights(p0, 2, qh, d, offset);
-            FloatVector w3 = weights(p1, 3, qh, d, offset);
+            // Decoding written out, not in a helper: see Q4Matrix on C2 boxing un-inlined vector helpers.
+            ByteVector l0 = p0.and((byte) 0x0F).or(ByteVector.fromArray(QB, SIXTEENS, 8 * (qh & 0xFF)));
+            ByteVector l1 = p1.and((byte) 0x0F).or(ByteVector.fromArray(QB, SIXTEENS, 8 * ((qh >>> 8) & 0xFF)));
+            ByteVector h0 = p0.lanewise(VectorOperators.LSHR, 4)
+                    .or(ByteVector.fromArray(QB, SIXTEENS, 8 * ((qh >>> 16) & 0xFF)));
+            ByteVector h1 = p1.lanewise(VectorOperators.LSHR, 4)
+                    .or(ByteVector.fromArray(QB, SIXTEENS, 8 * (qh >>> 24)));
+            FloatVector w0 = ((FloatVector) l0.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
+            FloatVector w1 = ((FloatVector) l1.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
+            FloatVector w2 = ((FloatVector) h0.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
+            FloatVector w3 = ((FloatVector) h1.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
             int o = b * BLOCK;
             e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
             o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0));

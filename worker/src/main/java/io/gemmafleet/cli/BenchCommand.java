@@ -52,8 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
              ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint),
                      new ExecutorOptions(threads, promptTokens + genTokens + 1))) {
             System.out.println("batch\tprefill_tok_s\tdecode_tok_s");
-            runOnce(executor, 1, 1); // warm the JIT and the page cache before measuring
             for (int batch : batches) {
+                runOnce(executor, batch, 4); // warm the JIT for this batch shape (and the page cache) unmeasured
                 List<double[]> runs = new ArrayList<>();
                 for (int r = 0; r < repetitions; r++) {
                     runs.add(runOnce(executor, batch, genTokens));

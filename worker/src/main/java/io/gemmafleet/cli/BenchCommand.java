@@ -53,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
                      new ExecutorOptions(threads, promptTokens + genTokens + 1))) {
             System.out.println("batch\tprefill_tok_s\tdecode_tok_s");
             for (int batch : batches) {
-                runOnce(executor, batch, 4); // warm the JIT for this batch shape (and the page cache) unmeasured
+                runOnce(executor, batch, Math.min(4, genTokens)); // warm the JIT for this shape, unmeasured
                 List<double[]> runs = new ArrayList<>();
                 for (int r = 0; r < repetitions; r++) {
                     runs.add(runOnce(executor, batch, genTokens));

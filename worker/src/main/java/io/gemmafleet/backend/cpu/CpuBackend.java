@@ -8,9 +8,11 @@ import io.gemmafleet.model.Gemma3Weights;
 /** The CPU backend: Java Vector API kernels on memory-mapped weights, across all cores. */
 public final class CpuBackend implements Backend {
 
+    public static final String NAME = "cpu";
+
     @Override
     public String name() {
-        return "cpu";
+        return NAME;
     }
 
     @Override

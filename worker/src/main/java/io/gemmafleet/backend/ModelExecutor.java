@@ -1,6 +1,7 @@
 package io.gemmafleet.backend;
 
 import io.gemmafleet.model.Gemma3Config;
+import io.gemmafleet.sampling.Sampler;
 
 /**
  * Runs forward steps of one resident Gemma 3 model on some hardware and keeps each sequence's key/value cache.
@@ -20,6 +21,20 @@ public interface ModelExecutor extends AutoCloseable {
      *     token, or null where the step did not ask for logits
      */
     float[][] step(StepBatch batch);
+
+    /**
+     * Like {@link #step}, but returns only the greedy choice (the arg-max logit, lowest index among equals) of each
+     * step that asks for logits, and -1 for the others. A GPU backend picks on the device and copies back token ids
+     * instead of vocabulary-sized rows.
+     */
+    default int[] stepGreedy(StepBatch batch) {
+        float[][] logits = step(batch);
+        int[] chosen = new int[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            chosen[i] = logits[i] == null ? -1 : Sampler.argMax(logits[i]);
+        }
+        return chosen;
+    }
 
     /** Forgets a sequence and frees its cache. Unknown ids are ignored. */
     void release(long sequenceId);

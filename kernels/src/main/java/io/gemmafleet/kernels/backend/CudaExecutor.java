@@ -1,0 +1,216 @@
+package io.gemmafleet.kernels.backend;
+
+import io.gemmafleet.backend.ModelExecutor;
+import io.gemmafleet.backend.SequenceStep;
+import io.gemmafleet.backend.StepBatch;
+import io.gemmafleet.kernels.cuda.CudaDevice;
+import io.gemmafleet.kernels.ops.KernelLibrary;
+import io.gemmafleet.model.Gemma3Config;
+import java.util.List;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The Gemma 3 forward pass on a CUDA device: the same steps as the CPU backend's {@code CpuExecutor}, each one a
+ * kernel from {@code src/main/cuda}, all queued on the worker's one stream.
+ *
+ * <p>Like the CPU backend, every token of a step (prefill chunks and decode tokens of many sequences) is stacked
+ * into one activation matrix so each weight matrix is streamed once per tile of tokens; only attention looks at
+ * sequences separately, through the paged cache's block tables. Not thread-safe: one engine thread drives it.
+ */
+final class CudaExecutor implements ModelExecutor {
+
+    private final Gemma3Config config;
+    private final CudaDevice device;
+    private final KernelLibrary kernels;
+    private final DeviceModel model;
+    private final PagedKvCache cache;
+    private final Workspace workspace;
+    private final int maxContext;
+
+    CudaExecutor(Gemma3Config config, CudaDevice device, KernelLibrary kernels, DeviceModel model, PagedKvCache cache,
+                 int maxContext) {
+        this.config = config;
+        this.device = device;
+        this.kernels = kernels;
+        this.model = model;
+        this.cache = cache;
+        this.workspace = new Workspace(device, config);
+        this.maxContext = maxContext;
+    }
+
+    @Override
+    public Gemma3Config config() {
+        return config;
+    }
+
+    /** Weight bytes a batch-1 step streams (for bandwidth figures). */
+    long weightBytesPerStep() {
+        return model.bytesPerStep();
+    }
+
+    CudaDevice device() {
+        return device;
+    }
+
+    @Override
+    public float[][] step(StepBatch batch) {
+        StepInputs in = run(batch);
+        List<SequenceStep> steps = batch.steps();
+        float[][] result = new float[steps.size()][];
+        if (in.logitRowCount() == 0) {
+            device.synchronize();
+            return result;
+        }
+        int vocab = config.vocabSize();
+        float[] all = new float[in.logitRowCount() * vocab];
+        device.copyToHost(all, workspace.logits.pointer(), all.length);
+        int row = 0;
+        for (int s = 0; s < steps.size(); s++) {
+            if (steps.get(s).wantLogits()) {
+                result[s] = java.util.Arrays.copyOfRange(all, row * vocab, (row + 1) * vocab);
+                row++;
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public int[] stepGreedy(StepBatch batch) {
+        StepInputs in = run(batch);
+        List<SequenceStep> steps = batch.steps();
+        int[] chosen = new int[steps.size()];
+        java.util.Arrays.fill(chosen, -1);
+        if (in.logitRowCount() == 0) {
+            device.synchronize();
+            return chosen;
+        }
+        kernels.argmax(workspace.chosen.pointer(), workspace.logits.pointer(), in.logitRowCount(), config.vocabSize());
+        int[] rows = new int[in.logitRowCount()];
+        device.copyToHost(rows, workspace.chosen.pointer(), rows.length);
+        int row = 0;
+        for (int s = 0; s < steps.size(); s++) {
+            if (steps.get(s).wantLogits()) {
+                chosen[s] = rows[row++];
+            }
+        }
+        return chosen;
+    }
+
+    /** Validates, reserves cache blocks, uploads the step's inputs and queues the whole forward pass. */
+    private StepInputs run(StepBatch batch) {
+        validate(batch);
+        for (SequenceStep step : batch.steps()) {
+            cache.prepare(step.sequenceId(), step.startPosition(), step.tokens().length);
+        }
+        StepInputs in = StepInputs.of(batch, cache, config.slidingWindow());
+        workspace.ensure(in.tokenCount(), Math.max(1, in.logitRowCount()), in.ints().length);
+        device.copyToDevice(workspace.stepInputs.pointer(), in.ints(), in.ints().length);
+        forward(in);
+        return in;
+    }
+
+    private CUdeviceptr input(StepInputs in, int offset) {
+        return workspace.stepInputs.at(4L * offset);
+    }
+
+    private void forward(StepInputs in) {
+        int t = in.tokenCount();
+        int hidden = config.hiddenSize();
+        float eps = config.rmsNormEps();
+        CUdeviceptr positions = input(in, in.positionsOffset());
+        CUdeviceptr slots = input(in, in.slotsOffset());
+        CUdeviceptr tokenSequence = input(in, in.tokenSequenceOffset());
+        CUdeviceptr blockTables = input(in, in.blockTablesOffset());
+        int globalChunks = KernelLibrary.attentionChunks(in.maxVisibleGlobal());
+        int localChunks = KernelLibrary.attentionChunks(in.maxVisibleLocal());
+        workspace.ensureScratch(t, Math.max(globalChunks, localChunks));
+        Workspace w = workspace;
+
+        // 1. Embedding: each token's row, scaled by sqrt(hidden); then the first layer's input norm.
+        kernels.embed(w.residual.pointer(), model.embedding(), input(in, in.tokensOffset()), t,
+                config.embeddingScale());
+        kernels.rmsNorm(w.normed.pointer(), w.residual.pointer(), model.layer(0).attentionNorm(), null, t, hidden, eps);
+
+        // 2. The decoder layers.
+        for (int l = 0; l < config.layerCount(); l++) {
+            DeviceModel.Layer layer = model.layer(l);
+            boolean global = config.isGlobal(l);
+
+            // Attention: fused q|k|v projection; per-head norms and rotation, new keys/values into the cache.
+            kernels.matmul(w.qkv.pointer(), layer.qkv(), w.normed.pointer(), t);
+            kernels.qkNormRopeStore(w.queries.pointer(), w.qkv.pointer(), layer.queryNorm(), layer.keyNorm(),
+                    positions, slots, cache.keys(l), cache.values(l), t, config.headCount(), config.kvHeadCount(),
+                    config.headDim(), eps, global ? config.ropeBaseGlobal() : config.ropeBaseLocal(),
+                    global ? config.ropeLinearScaleGlobal() : 1.0);
+            int visible = global ? in.maxVisibleGlobal() : in.maxVisibleLocal();
+            int chunks = global ? globalChunks : localChunks;
+            kernels.attention(w.attention.pointer(), w.scratch.pointer(), w.queries.pointer(), cache.keys(l),
+                    cache.values(l), positions, tokenSequence, blockTables, in.tableWidth(), t, config.headCount(),
+                    config.kvHeadCount(), config.headDim(), config.attentionScale(), global ? 0 : config.slidingWindow(),
+                    chunks, KernelLibrary.attentionChunkLength(visible, chunks));
+            kernels.matmul(w.projected.pointer(), layer.attentionOutput(), w.attention.pointer(), t);
+            // x += post_attention_norm(o); normed = pre_feedforward_norm(x)
+            kernels.addRmsNorm(w.residual.pointer(), w.projected.pointer(), layer.postAttentionNorm(),
+                    w.normed.pointer(), layer.ffnNorm(), t, hidden, eps);
+
+            // Feed-forward: fused gate|up projection, GeGLU, down projection.
+            kernels.matmul(w.gateUp.pointer(), layer.gateUp(), w.normed.pointer(), t);
+            kernels.geglu(w.activated.pointer(), w.gateUp.pointer(), t, config.ffnSize());
+            kernels.matmul(w.projected.pointer(), layer.down(), w.activated.pointer(), t);
+            // x += post_ffw_norm(down); normed = the next layer's input norm of x
+            var next = l + 1 < config.layerCount() ? model.layer(l + 1).attentionNorm() : null;
+            kernels.addRmsNorm(w.residual.pointer(), w.projected.pointer(), layer.postFfnNorm(), w.normed.pointer(),
+                    next, t, hidden, eps);
+        }
+
+        // 3. Logits of each step's last token that wants them: final norm, then the tied embedding.
+        if (in.logitRowCount() > 0) {
+            kernels.rmsNorm(w.finalNormed.pointer(), w.residual.pointer(), model.outputNorm(),
+                    input(in, in.logitRowsOffset()), in.logitRowCount(), hidden, eps);
+            kernels.matmul(w.logits.pointer(), model.embedding(), w.finalNormed.pointer(), in.logitRowCount());
+        }
+    }
+
+    /** Rejects a bad batch before any cache block is touched. */
+    private void validate(StepBatch batch) {
+        int blocksNeeded = 0;
+        for (SequenceStep step : batch.steps()) {
+            int held = cache.length(step.sequenceId());
+            if (step.startPosition() > held) {
+                throw new IllegalArgumentException("sequence " + step.sequenceId() + " holds " + held
+                        + " positions; a step cannot start at position " + step.startPosition());
+            }
+            int end = step.startPosition() + step.tokens().length;
+            if (end > maxContext) {
+                throw new IllegalArgumentException("sequence " + step.sequenceId() + " would reach " + end
+                        + " positions, beyond this executor's context of " + maxContext);
+            }
+            for (int token : step.tokens()) {
+                if (token < 0 || token >= config.vocabSize()) {
+                    throw new IllegalArgumentException(
+                            "token id " + token + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+                }
+            }
+            if (step.startPosition() == held) {
+                blocksNeeded += cache.blocksNeeded(step.sequenceId(), end);
+            }
+        }
+        if (blocksNeeded > cache.freeBlocks()) {
+            throw new PagedKvCache.CacheFullException("the KV cache has " + cache.freeBlocks() + " free blocks; this "
+                    + "step needs " + blocksNeeded);
+        }
+    }
+
+    @Override
+    public void release(long sequenceId) {
+        cache.release(sequenceId);
+    }
+
+    @Override
+    public void close() {
+        workspace.close();
+        cache.close();
+        model.close();
+        device.close();
+    }
+}

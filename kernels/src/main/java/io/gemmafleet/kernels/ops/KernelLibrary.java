@@ -1,0 +1,180 @@
+package io.gemmafleet.kernels.ops;
+
+import io.gemmafleet.kernels.cuda.CudaDevice;
+import io.gemmafleet.kernels.cuda.DeviceBuffer;
+import io.gemmafleet.kernels.cuda.Kernel;
+import io.gemmafleet.kernels.cuda.PtxLoader;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+
+/**
+ * Typed launch wrappers for every kernel in {@code src/main/cuda}: one Java method per kernel, whose parameters
+ * mirror the CUDA signature and whose body fixes the launch grid documented in the kernel's file.
+ *
+ * <p>All launches go to the device's one stream, in order; nothing here synchronises.
+ */
+public final class KernelLibrary {
+
+    /** The kernel families, one PTX module each (file names in src/main/cuda without .cu). */
+    public static final List<String> MODULES = List.of("embedding", "rmsnorm", "qk_norm_rope", "attention",
+            "matmul_bf16", "matmul_f32", "matmul_q4_0", "matmul_q8_0", "geglu", "sampling");
+
+    /** Positions per KV-cache block: must equal BLOCK_TOKENS in attention.cu. */
+    public static final int BLOCK_TOKENS = 16;
+
+    /** Keys per attention chunk (one block of attention_partial) before the split is widened. */
+    public static final int ATTENTION_CHUNK = 256;
+
+    /** Most chunks per query row: longer contexts get longer chunks instead of more partial results. */
+    public static final int MAX_ATTENTION_CHUNKS = 64;
+
+    private static final int MATMUL_TOKENS = 8;
+    private static final int MATMUL_ROWS = 4;
+
+    private final CudaDevice device;
+    private final CUstream stream;
+    private final Map<String, Kernel> kernels = new HashMap<>();
+
+    public KernelLibrary(CudaDevice device) {
+        this.device = device;
+        this.stream = device.stream();
+        for (String module : MODULES) {
+            CUmodule loaded = PtxLoader.load(module, device);
+            for (String name : kernelNames(module)) {
+                kernels.put(name, new Kernel(loaded, name));
+            }
+        }
+        kernels.get("attention_partial").allowSharedMemory(maxAttentionSharedBytes());
+    }
+
+    public CudaDevice device() {
+        return device;
+    }
+
+    private static List<String> kernelNames(String module) {
+        return switch (module) {
+            case "embedding" -> List.of("embed_f32", "embed_bf16", "embed_q8_0", "embed_q4_0");
+            case "rmsnorm" -> List.of("rmsnorm", "add_rmsnorm");
+            case "qk_norm_rope" -> List.of("qk_norm_rope_store");
+            case "attention" -> List.of("attention_partial", "attention_merge");
+            case "geglu" -> List.of("geglu");
+            case "sampling" -> List.of("argmax_rows");
+            default -> List.of(module);  // the matmul families: one kernel named like the module
+        };
+    }
+
+    private Kernel kernel(String name) {
+        return kernels.get(name);
+    }
+
+    /** out[t, :] = table[tokens[t], :] * scale. */
+    public void embed(CUdeviceptr out, DeviceMatrix table, CUdeviceptr tokens, int count, float scale) {
+        int hidden = table.cols();
+        switch (table.format()) {
+            case BF16 -> kernel("embed_bf16").launch(stream, count, 1, 1, 256, 0, out, table.values(), tokens, hidden, scale);
+            case F32 -> kernel("embed_f32").launch(stream, count, 1, 1, 256, 0, out, table.values(), tokens, hidden, scale);
+            case Q8_0 -> kernel("embed_q8_0").launch(stream, count, 1, 1, 256, 0, out, table.values(), table.scales(),
+                    tokens, hidden, scale);
+            case Q4_0 -> kernel("embed_q4_0").launch(stream, count, 1, 1, 256, 0, out, table.values(), table.scales(),
+                    tokens, hidden, scale);
+        }
+    }
+
+    /** out[r, :] = rmsnorm(in[rows ? rows[r] : r, :]) * w for r < count. */
+    public void rmsNorm(CUdeviceptr out, CUdeviceptr in, DeviceBuffer weight, CUdeviceptr rows, int count, int n,
+                        float eps) {
+        kernel("rmsnorm").launch(stream, count, 1, 1, 256, 0, out, in, weight, rows, n, eps);
+    }
+
+    /** residual += rmsnorm(branch) * wBranch; normed = rmsnorm(residual) * wNext when wNext is not null. */
+    public void addRmsNorm(CUdeviceptr residual, CUdeviceptr branch, DeviceBuffer wBranch, CUdeviceptr normed,
+                           DeviceBuffer wNext, int tokens, int n, float eps) {
+        kernel("add_rmsnorm").launch(stream, tokens, 1, 1, 256, 0, residual, branch, wBranch, normed, wNext, n, eps);
+    }
+
+    /** q/k head norms and rotary embedding on the fused q|k|v rows; keys and values stored at each token's slot. */
+    public void qkNormRopeStore(CUdeviceptr qOut, CUdeviceptr qkv, DeviceBuffer qNorm, DeviceBuffer kNorm,
+                                CUdeviceptr positions, CUdeviceptr slots, CUdeviceptr kCache, CUdeviceptr vCache,
+                                int tokens, int heads, int kvHeads, int headDim, float eps, double ropeBase,
+                                double ropeLinearScale) {
+        int block = Math.max(32, (headDim / 2 + 31) / 32 * 32);
+        kernel("qk_norm_rope_store").launch(stream, tokens, heads + 2 * kvHeads, 1, block, 0, qOut, qkv, qNorm, kNorm,
+                positions, slots, kCache, vCache, heads, kvHeads, headDim, eps, ropeBase, ropeLinearScale);
+    }
+
+    /** How many key chunks attention needs for a query that sees at most {@code maxVisible} keys. */
+    public static int attentionChunks(int maxVisible) {
+        return Math.max(1, Math.min(MAX_ATTENTION_CHUNKS, ceilDiv(maxVisible, ATTENTION_CHUNK)));
+    }
+
+    /** Keys per chunk for that many chunks. */
+    public static int attentionChunkLength(int maxVisible, int chunks) {
+        return Math.max(1, ceilDiv(maxVisible, chunks));
+    }
+
+    /** The partial-results scratch attention needs, in floats. */
+    public static long attentionScratchFloats(int tokens, int heads, int headDim, int chunks) {
+        return (long) tokens * heads * chunks * (headDim + 2);
+    }
+
+    private static int maxAttentionSharedBytes() {
+        return 96 * 1024;
+    }
+
+    /**
+     * Attention of every (token, head) over its sequence's cached keys: flash-decoding split into {@code chunks}
+     * then merged. {@code window} 0 means global.
+     */
+    public void attention(CUdeviceptr out, CUdeviceptr scratch, CUdeviceptr q, CUdeviceptr kCache, CUdeviceptr vCache,
+                          CUdeviceptr positions, CUdeviceptr tokenSeq, CUdeviceptr blockTables, int maxBlocks,
+                          int tokens, int heads, int kvHeads, int headDim, float scale, int window, int chunks,
+                          int chunkLength) {
+        int shared = (headDim + chunkLength) * Float.BYTES;
+        if (shared > maxAttentionSharedBytes()) {
+            throw new IllegalArgumentException("attention chunk of " + chunkLength + " keys exceeds shared memory");
+        }
+        kernel("attention_partial").launch(stream, tokens, heads, chunks, 128, shared, scratch, q, kCache, vCache,
+                positions, tokenSeq, blockTables, maxBlocks, heads, kvHeads, headDim, scale, window, chunkLength);
+        kernel("attention_merge").launch(stream, tokens, heads, 1, 128, 0, out, scratch, heads, headDim, chunks);
+    }
+
+    /** out[t, :] = gelu_tanh(gateUp[t, :ffn]) * gateUp[t, ffn:]. */
+    public void geglu(CUdeviceptr out, CUdeviceptr gateUp, int tokens, int ffn) {
+        long total = (long) tokens * ffn;
+        kernel("geglu").launch(stream, (int) ceilDiv(total, 256), 1, 1, 256, 0, out, gateUp, ffn, total);
+    }
+
+    /** out[t, r] = sum_c W[r, c] x[t, c]: the matmul kernel of the matrix's format. */
+    public void matmul(CUdeviceptr out, DeviceMatrix w, CUdeviceptr x, int tokens) {
+        int gridX = ceilDiv(w.rows(), MATMUL_ROWS);
+        int gridY = ceilDiv(tokens, MATMUL_TOKENS);
+        int block = 32 * MATMUL_ROWS;
+        switch (w.format()) {
+            case BF16 -> kernel("matmul_bf16").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), x, w.rows(),
+                    w.cols(), tokens);
+            case F32 -> kernel("matmul_f32").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), x, w.rows(),
+                    w.cols(), tokens);
+            case Q4_0 -> kernel("matmul_q4_0").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), w.scales(),
+                    x, w.rows(), w.cols(), tokens);
+            case Q8_0 -> kernel("matmul_q8_0").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), w.scales(),
+                    x, w.rows(), w.cols(), tokens);
+        }
+    }
+
+    /** out[r] = argmax of logits[r, :] (lowest index among equals). */
+    public void argmax(CUdeviceptr out, CUdeviceptr logits, int rows, int vocab) {
+        kernel("argmax_rows").launch(stream, rows, 1, 1, 1024, 0, out, logits, vocab);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}

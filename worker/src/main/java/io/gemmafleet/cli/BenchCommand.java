@@ -1,10 +1,10 @@
 package io.gemmafleet.cli;
 
+import io.gemmafleet.backend.Backend;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.SequenceStep;
 import io.gemmafleet.backend.StepBatch;
-import io.gemmafleet.backend.cpu.CpuBackend;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,6 +31,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "GGUF file, Hugging Face folder or ollama:NAME")
     String model;
+
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--batch", split = ",", defaultValue = "1", description = "batch sizes, e.g. 1,8")
     List<Integer> batches;
@@ -48,8 +52,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Backend device = backend.select(System.err);
         try (Checkpoint checkpoint = CheckpointLoader.load(model);
-             ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint),
+             ModelExecutor executor = device.open(Gemma3Weights.from(checkpoint),
                      new ExecutorOptions(threads, promptTokens + genTokens + 1))) {
             System.out.println("batch\tprefill_tok_s\tdecode_tok_s");
             for (int batch : batches) {

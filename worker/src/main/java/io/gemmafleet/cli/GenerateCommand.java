@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gemmafleet.backend.Backend;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
-import io.gemmafleet.backend.cpu.CpuBackend;
 import io.gemmafleet.generate.GenerationRequest;
 import io.gemmafleet.generate.GenerationResult;
 import io.gemmafleet.generate.Generator;
@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,6 +42,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", description = "GGUF file, Hugging Face folder or ollama:NAME[:TAG] "
             + "(default: a random-weight tiny test model)")
     String model;
+
+    @Mixin
+    BackendOption backend;
 
     @ArgGroup(exclusive = true)
     PromptSource prompt = new PromptSource();
@@ -105,6 +109,7 @@ public final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repetitionPenalty,
                 presencePenalty, frequencyPenalty, seed, maxTokens, stop, logprobs);
         long loadStart = System.nanoTime();
+        Backend device = backend.select(log);
         String modelRef = ModelOption.resolve(model, log);
         try (Checkpoint checkpoint = CheckpointLoader.load(modelRef)) {
             ProgressBar bar = new ProgressBar(log, "Loading weights", WeightWarmer.totalBytes(checkpoint),
@@ -118,7 +123,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus --max-tokens "
                         + maxTokens + " exceeds the context limit " + limit);
             }
-            try (ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint),
+            try (ModelExecutor executor = device.open(Gemma3Weights.from(checkpoint),
                     new ExecutorOptions(threads, promptIds.length + maxTokens))) {
                 long loadMillis = (System.nanoTime() - loadStart) / 1_000_000;
                 TextListener listener = json ? TextListener.NONE : (id, text) -> {

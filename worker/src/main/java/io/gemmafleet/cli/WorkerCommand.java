@@ -1,8 +1,8 @@
 package io.gemmafleet.cli;
 
+import io.gemmafleet.backend.Backend;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
-import io.gemmafleet.backend.cpu.CpuBackend;
 import io.gemmafleet.generate.Generator;
 import io.gemmafleet.intake.IntakeMode;
 import io.gemmafleet.model.Gemma3Weights;
@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gemma-fleet worker}: loads one model and serves jobs from Kafka until SIGTERM, then drains. */
@@ -37,6 +38,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--model", description = "GGUF file, Hugging Face folder or ollama:NAME[:TAG] "
             + "(default: a random-weight tiny test model, labelled as such in every result)")
     String model;
+
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--group", defaultValue = "gemma-fleet-workers", description = "consumer/share group (${DEFAULT-VALUE})")
     String group;
@@ -80,11 +84,12 @@ public final class WorkerCommand implements Callable<Integer> {
         Properties kafka = FleetProperties.kafkaClient(props);
         String id = workerId != null ? workerId : "worker-" + UUID.randomUUID().toString().substring(0, 8);
         boolean random = model == null;
+        Backend device = backend.select(System.err);
         String modelRef = ModelOption.resolve(model, System.err);
         try (Checkpoint checkpoint = CheckpointLoader.load(modelRef)) {
             GemmaTokenizer tokenizer = GemmaTokenizer.load(checkpoint.tokenizer());
             int limit = Math.min(context, checkpoint.config().contextLength());
-            try (ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint),
+            try (ModelExecutor executor = device.open(Gemma3Weights.from(checkpoint),
                     new ExecutorOptions(threads, limit))) {
                 ServedModel served = new ServedModel(id, modelRef, random ? "tiny-random (RANDOM WEIGHTS)"
                         : Path.of(modelRef).getFileName().toString(), limit, random);

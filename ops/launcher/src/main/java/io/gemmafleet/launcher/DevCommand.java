@@ -1,5 +1,6 @@
 package io.gemmafleet.launcher;
 
+import io.gemmafleet.cli.BackendOption;
 import io.gemmafleet.cli.CliErrors;
 import io.gemmafleet.cli.WorkerCommand;
 import io.gemmafleet.gateway.GatewayConfig;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,6 +28,9 @@ public final class DevCommand implements Callable<Integer> {
             + "(default: a random-weight tiny test model, labelled as such in every result)")
     String model;
 
+    @Mixin
+    BackendOption backend;
+
     @Option(names = "--port", defaultValue = "8080", description = "gateway HTTP port (${DEFAULT-VALUE})")
     int port;
 
@@ -34,6 +39,8 @@ public final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // A bad --backend fails here, before the broker starts; the worker resolves it again and says what it chose.
+        backend.select(notice -> {});
         EmbeddedKafka kafka = EmbeddedKafka.start();
         GatewayServer gateway = GatewayServer.start(GatewayConfig.defaults(kafka.bootstrapServers()).withPort(port));
         AtomicInteger workerExit = new AtomicInteger();
@@ -49,7 +56,7 @@ public final class DevCommand implements Callable<Integer> {
 
     private String[] workerArgs(EmbeddedKafka kafka) {
         List<String> args = new ArrayList<>(List.of("--bootstrap", kafka.bootstrapServers(), "--worker-id", "dev-1",
-                "--http-port", "0", "--threads", Integer.toString(threads)));
+                "--http-port", "0", "--threads", Integer.toString(threads), "--backend", backend.choice()));
         if (model != null) {
             args.addAll(List.of("--model", model));
         }

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The top command mounts every subcommand and keeps the one-line {@code error: ...}, exit 1 contract. */
+/**
+ * The top command mounts every subcommand and keeps the one-line {@code error: ...}, exit 1 contract (and one-line
+ * usage errors, exit 2, for an unusable {@code --backend}).
+ */
 class MainTest {
 
     @TempDir
@@ -52,5 +55,15 @@ class MainTest {
         assertTrue(r[2].startsWith("error: API key entry 1 is not NAME:SHA256HEX"), r[2]);
         assertTrue(!r[2].contains("this-is-a-raw-key"), "the entry was echoed");
         assertEquals("1", run("generate", "--model", dir.resolve("missing.gguf").toString())[0]);
+    }
+
+    @Test
+    void devRejectsABadBackendInOneLineBeforeStartingAnything() {
+        String[] r = run("dev", "--backend", "nope", "--port", "0");
+        assertEquals("2", r[0], r[2]);
+        assertEquals(1, r[2].strip().lines().count(), r[2]);
+        assertTrue(r[2].startsWith("Invalid value for option '--backend': unknown backend 'nope'"), r[2]);
+        assertTrue(r[2].contains("cpu"), r[2]);
+        assertTrue(r[1].isBlank(), "no banner: " + r[1]);
     }
 }

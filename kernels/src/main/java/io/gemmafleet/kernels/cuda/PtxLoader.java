@@ -11,7 +11,7 @@ import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 import jcuda.nvptxcompiler.JNvPTXCompiler;
 import jcuda.nvptxcompiler.nvPTXCompilerHandle;
-import jcuda.nvptxcompiler.nvPTXCompilerResult;
+import jcuda.nvptxcompiler.nvPTXCompileResult;
 
 /**
  * Loads our shipped PTX into the current context, on drivers older than the toolkit that wrote it too.
@@ -19,7 +19,7 @@ import jcuda.nvptxcompiler.nvPTXCompilerResult;
  * <p>The PTX in the jar comes from the build machines' nvcc (CUDA 13.0, PTX ISA 9.0), which only a driver for
  * CUDA 13.0 or newer accepts. On an older driver the load fails with {@code CUDA_ERROR_UNSUPPORTED_PTX_VERSION};
  * then the PTX is compiled to machine code for the device here, with the PTX compiler that {@code jcuda-natives}
- * bundles (CUDA 12.6, PTX ISA up to 8.5), after lowering the module's {@code .version} line to that ISA. Our
+ * bundles (which reads PTX ISA up to 8.0), after lowering the module's {@code .version} line to that ISA. Our
  * kernels use no instruction newer than ISA 8.0 (a CI test compiles every shipped module this way for sm_80, 86,
  * 89 and 90), and a cubin made by a CUDA 12.x compiler loads on any CUDA 12.x or newer driver (NVIDIA's minor
  * version compatibility), so the oldest supported driver is the first CUDA 12.0 one, 525.60.13.
@@ -31,8 +31,8 @@ public final class PtxLoader {
     /** Resource folder of the shipped PTX, one module per kernel family. */
     public static final String RESOURCE_DIR = "/io/gemmafleet/kernels/ptx/";
 
-    /** The highest PTX ISA the bundled compiler reads (CUDA 12.6). */
-    static final String BUNDLED_COMPILER_ISA = "8.5";
+    /** The highest PTX ISA the bundled compiler reads (its own error message says 8.0, though jcuda is 12.6). */
+    static final String BUNDLED_COMPILER_ISA = "8.0";
 
     private static final Pattern VERSION = Pattern.compile("(?m)^\\.version\\s+(\\d+\\.\\d+)\\s*$");
 
@@ -71,7 +71,7 @@ public final class PtxLoader {
         } catch (RuntimeException | LinkageError e) {
             throw new CudaException("the driver (CUDA " + Cuda.versionName(device.driverVersion()) + ") cannot load "
                     + "kernel module " + module + " (PTX ISA " + isaOf(ptx) + " from CUDA 13.0), and compiling it "
-                    + "with the bundled CUDA 12.6 PTX compiler failed: " + e.getMessage()
+                    + "with the bundled PTX compiler (ISA 8.0) failed: " + e.getMessage()
                     + ". Update the NVIDIA driver to 525.60 or newer.", 0);
         }
         CUmodule loaded = new CUmodule();
@@ -110,7 +110,7 @@ public final class PtxLoader {
     }
 
     private static void check(int result, String what, nvPTXCompilerHandle handle) {
-        if (result == nvPTXCompilerResult.NVPTXCOMPILE_SUCCESS) {
+        if (result == nvPTXCompileResult.NVPTXCOMPILE_SUCCESS) {
             return;
         }
         String log = "";
@@ -122,7 +122,7 @@ public final class PtxLoader {
                 log = ": " + new String(bytes, 0, bytes.length - 1, StandardCharsets.US_ASCII).strip();
             }
         }
-        throw new IllegalStateException(what + " returned " + nvPTXCompilerResult.stringFor(result) + log);
+        throw new IllegalStateException(what + " returned " + nvPTXCompileResult.stringFor(result) + log);
     }
 
     private static byte[] nulTerminated(byte[] bytes) {

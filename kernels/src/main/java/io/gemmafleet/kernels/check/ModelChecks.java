@@ -1,0 +1,190 @@
+package io.gemmafleet.kernels.check;
+
+import io.gemmafleet.backend.ExecutorOptions;
+import io.gemmafleet.backend.ModelExecutor;
+import io.gemmafleet.backend.SequenceStep;
+import io.gemmafleet.backend.StepBatch;
+import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.kernels.backend.CudaBackend;
+import io.gemmafleet.model.Gemma3Weights;
+import io.gemmafleet.model.load.Checkpoint;
+import io.gemmafleet.model.load.CheckpointLoader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Whole-model checks: greedy tokens of the CUDA backend against the CPU backend, and decode speed. */
+final class ModelChecks {
+
+    private ModelChecks() {}
+
+    /** Greedy decode of {@code steps} tokens after {@code prompt}, on one executor. */
+    static List<Integer> greedy(ModelExecutor executor, int[] prompt, int steps, long sequenceId) {
+        List<Integer> out = new ArrayList<>();
+        int next = executor.stepGreedy(StepBatch.of(new SequenceStep(sequenceId, 0, prompt, true)))[0];
+        int position = prompt.length;
+        for (int i = 0; i < steps; i++) {
+            out.add(next);
+            if (i + 1 < steps) {
+                next = executor.stepGreedy(StepBatch.of(new SequenceStep(sequenceId, position++, new int[] {next},
+                        true)))[0];
+            }
+        }
+        executor.release(sequenceId);
+        return out;
+    }
+
+    /**
+     * CPU and CUDA greedy tokens for one prompt, and the CUDA tokens of four sequences decoded together in one
+     * batch (each must equal its run alone).
+     */
+    static Map<String, Object> parity(String modelPath, int[] prompt, int steps, int cpuThreads) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (Checkpoint checkpoint = CheckpointLoader.load(modelPath)) {
+            Gemma3Weights weights = Gemma3Weights.from(checkpoint);
+            int context = prompt.length + steps + 8;
+            List<Integer> cpu;
+            try (ModelExecutor e = new CpuBackend().open(weights, new ExecutorOptions(cpuThreads, context))) {
+                cpu = greedy(e, prompt, steps, 1);
+            }
+            List<Integer> cuda;
+            List<List<Integer>> batchedAlone = new ArrayList<>();
+            List<List<Integer>> batchedTogether;
+            try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
+                cuda = greedy(e, prompt, steps, 1);
+                int[][] prompts = variants(prompt, 4);
+                for (int s = 0; s < prompts.length; s++) {
+                    batchedAlone.add(greedy(e, prompts[s], steps, 100 + s));
+                }
+                batchedTogether = greedyBatch(e, prompts, steps);
+            }
+            int firstDifference = -1;
+            for (int i = 0; i < steps; i++) {
+                if (!cpu.get(i).equals(cuda.get(i))) {
+                    firstDifference = i;
+                    break;
+                }
+            }
+            result.put("model", modelPath);
+            result.put("prompt", prompt);
+            result.put("cpu", cpu);
+            result.put("cuda", cuda);
+            result.put("equal", cpu.equals(cuda));
+            result.put("first_difference", firstDifference);
+            result.put("batched_equal_alone", batchedAlone.equals(batchedTogether));
+        }
+        return result;
+    }
+
+    /** {@code count} prompts derived from one: rotated and of different lengths, so a batch mixes positions. */
+    static int[][] variants(int[] prompt, int count) {
+        int[][] out = new int[count][];
+        for (int s = 0; s < count; s++) {
+            int length = Math.max(1, prompt.length - s);
+            out[s] = new int[length];
+            for (int i = 0; i < length; i++) {
+                out[s][i] = prompt[(i + s) % prompt.length];
+            }
+        }
+        return out;
+    }
+
+    /** Greedy decode of several sequences stepping together: one prefill step for all, then one token each. */
+    static List<List<Integer>> greedyBatch(ModelExecutor e, int[][] prompts, int steps) {
+        int n = prompts.length;
+        List<SequenceStep> prefill = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            prefill.add(new SequenceStep(1000 + s, 0, prompts[s], true));
+        }
+        int[] next = e.stepGreedy(new StepBatch(prefill));
+        int[] positions = new int[n];
+        List<List<Integer>> out = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            positions[s] = prompts[s].length;
+            out.add(new ArrayList<>());
+        }
+        for (int i = 0; i < steps; i++) {
+            List<SequenceStep> decode = new ArrayList<>();
+            for (int s = 0; s < n; s++) {
+                out.get(s).add(next[s]);
+                decode.add(new SequenceStep(1000 + s, positions[s]++, new int[] {next[s]}, true));
+            }
+            if (i + 1 < steps) {
+                next = e.stepGreedy(new StepBatch(decode));
+            }
+        }
+        for (int s = 0; s < n; s++) {
+            e.release(1000 + s);
+        }
+        return out;
+    }
+
+    /**
+     * Decode speed: for each batch size, {@code batch} sequences with random {@code promptLength}-token prompts are
+     * prefilled in one step, then {@code steps} greedy decode steps are timed (after two untimed ones).
+     */
+    static Map<String, Object> bench(String modelPath, int[] batches, int steps, int promptLength,
+                                     double copyBandwidth) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", modelPath);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Checkpoint checkpoint = CheckpointLoader.load(modelPath)) {
+            Gemma3Weights weights = Gemma3Weights.from(checkpoint);
+            int context = promptLength + steps + 8;
+            try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
+                long weightBytes = io.gemmafleet.kernels.backend.CudaExecutorInfo.weightBytesPerStep(e);
+                result.put("weight_bytes_per_step", weightBytes);
+                Random random = new Random(7);
+                for (int batch : batches) {
+                    int[][] prompts = new int[batch][promptLength];
+                    for (int[] p : prompts) {
+                        for (int i = 0; i < promptLength; i++) {
+                            p[i] = 2 + random.nextInt(weights.config().vocabSize() - 2);
+                        }
+                    }
+                    long start = System.nanoTime();
+                    List<SequenceStep> prefill = new ArrayList<>();
+                    for (int s = 0; s < batch; s++) {
+                        prefill.add(new SequenceStep(s, 0, prompts[s], true));
+                    }
+                    int[] next = e.stepGreedy(new StepBatch(prefill));
+                    double prefillSeconds = (System.nanoTime() - start) / 1e9;
+                    int position = promptLength;
+                    long timedStart = 0;
+                    for (int i = 0; i < steps + 2; i++) {
+                        if (i == 2) {
+                            timedStart = System.nanoTime();
+                        }
+                        List<SequenceStep> decode = new ArrayList<>();
+                        for (int s = 0; s < batch; s++) {
+                            decode.add(new SequenceStep(s, position, new int[] {next[s]}, true));
+                        }
+                        next = e.stepGreedy(new StepBatch(decode));
+                        position++;
+                    }
+                    double stepSeconds = (System.nanoTime() - timedStart) / 1e9 / steps;
+                    for (int s = 0; s < batch; s++) {
+                        e.release(s);
+                    }
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("batch", batch);
+                    row.put("ms_per_step", stepSeconds * 1e3);
+                    row.put("tokens_per_s", batch / stepSeconds);
+                    row.put("prefill_tokens_per_s", batch * promptLength / prefillSeconds);
+                    double bandwidth = weightBytes / stepSeconds;
+                    row.put("weight_stream_GBps", bandwidth / 1e9);
+                    if (copyBandwidth > 0) {
+                        row.put("fraction_of_copy_bandwidth", bandwidth / copyBandwidth);
+                    }
+                    rows.add(row);
+                    System.out.printf("  batch %3d: %7.3f ms/step, %9.1f tok/s, weights streamed at %6.0f GB/s%n",
+                            batch, stepSeconds * 1e3, batch / stepSeconds, bandwidth / 1e9);
+                }
+            }
+        }
+        result.put("rows", rows);
+        return result;
+    }
+}

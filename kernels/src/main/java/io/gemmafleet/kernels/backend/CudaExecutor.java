@@ -26,6 +26,24 @@ final class CudaExecutor implements ModelExecutor {
     private final PagedKvCache cache;
     private final Workspace workspace;
     private final int maxContext;
+    private final DecodeGraphs graphs;
+    private final AttentionSplit graphSplit;
+
+    /** How attention is cut into key chunks on global and on sliding-window layers. */
+    private record AttentionSplit(int globalChunks, int globalLength, int localChunks, int localLength) {
+
+        /** The split for queries that see at most {@code global} keys on global and {@code local} on local layers. */
+        static AttentionSplit forVisible(int global, int local) {
+            int g = KernelLibrary.attentionChunks(global);
+            int l = KernelLibrary.attentionChunks(local);
+            return new AttentionSplit(g, KernelLibrary.attentionChunkLength(global, g), l,
+                    KernelLibrary.attentionChunkLength(local, l));
+        }
+
+        int maxChunks() {
+            return Math.max(globalChunks, localChunks);
+        }
+    }
 
     CudaExecutor(Gemma3Config config, CudaDevice device, KernelLibrary kernels, DeviceModel model, PagedKvCache cache,
                  int maxContext) {
@@ -36,6 +54,9 @@ final class CudaExecutor implements ModelExecutor {
         this.cache = cache;
         this.workspace = new Workspace(device, config);
         this.maxContext = maxContext;
+        this.graphs = Boolean.parseBoolean(System.getProperty("gemmafleet.cuda.graphs", "true"))
+                ? new DecodeGraphs(device.stream()) : null;
+        this.graphSplit = AttentionSplit.forVisible(maxContext, Math.min(config.slidingWindow(), maxContext));
     }
 
     @Override
@@ -76,15 +97,28 @@ final class CudaExecutor implements ModelExecutor {
 
     @Override
     public int[] stepGreedy(StepBatch batch) {
-        StepInputs in = run(batch);
         List<SequenceStep> steps = batch.steps();
         int[] chosen = new int[steps.size()];
         java.util.Arrays.fill(chosen, -1);
-        if (in.logitRowCount() == 0) {
-            device.synchronize();
-            return chosen;
+        StepInputs in;
+        if (graphs != null && isPlainDecode(batch)) {
+            // A decode step of this batch size: replay (capturing on first use) the whole step as one graph.
+            in = prepare(batch, blocksFor(maxContext), graphSplit);
+            StepInputs captured = in;
+            graphs.launch(steps.size(), workspace.generation(), () -> {
+                forward(captured, graphSplit);
+                kernels.argmax(workspace.chosen.pointer(), workspace.logits.pointer(), captured.logitRowCount(),
+                        config.vocabSize());
+            });
+        } else {
+            in = run(batch);
+            if (in.logitRowCount() == 0) {
+                device.synchronize();
+                return chosen;
+            }
+            kernels.argmax(workspace.chosen.pointer(), workspace.logits.pointer(), in.logitRowCount(),
+                    config.vocabSize());
         }
-        kernels.argmax(workspace.chosen.pointer(), workspace.logits.pointer(), in.logitRowCount(), config.vocabSize());
         int[] rows = new int[in.logitRowCount()];
         device.copyToHost(rows, workspace.chosen.pointer(), rows.length);
         int row = 0;
@@ -98,22 +132,54 @@ final class CudaExecutor implements ModelExecutor {
 
     /** Validates, reserves cache blocks, uploads the step's inputs and queues the whole forward pass. */
     private StepInputs run(StepBatch batch) {
+        StepInputs first = prepareInputs(batch, 0);
+        AttentionSplit split = AttentionSplit.forVisible(first.maxVisibleGlobal(), first.maxVisibleLocal());
+        upload(first, split);
+        forward(first, split);
+        return first;
+    }
+
+    /** Validates, reserves cache blocks and uploads inputs laid out with a fixed table width and split. */
+    private StepInputs prepare(StepBatch batch, int tableWidth, AttentionSplit split) {
+        StepInputs in = prepareInputs(batch, tableWidth);
+        upload(in, split);
+        return in;
+    }
+
+    private StepInputs prepareInputs(StepBatch batch, int tableWidth) {
+        device.makeCurrent();
         validate(batch);
         for (SequenceStep step : batch.steps()) {
             cache.prepare(step.sequenceId(), step.startPosition(), step.tokens().length);
         }
-        StepInputs in = StepInputs.of(batch, cache, config.slidingWindow());
+        return StepInputs.of(batch, cache, config.slidingWindow(), tableWidth);
+    }
+
+    private void upload(StepInputs in, AttentionSplit split) {
         workspace.ensure(in.tokenCount(), Math.max(1, in.logitRowCount()), in.ints().length);
+        workspace.ensureScratch(in.tokenCount(), split.maxChunks());
         device.copyToDevice(workspace.stepInputs.pointer(), in.ints(), in.ints().length);
-        forward(in);
-        return in;
+    }
+
+    /** Whether every step feeds one token and wants its logits: the shape decode graphs serve. */
+    private static boolean isPlainDecode(StepBatch batch) {
+        for (SequenceStep s : batch.steps()) {
+            if (s.tokens().length != 1 || !s.wantLogits()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int blocksFor(int positions) {
+        return (positions + KernelLibrary.BLOCK_TOKENS - 1) / KernelLibrary.BLOCK_TOKENS;
     }
 
     private CUdeviceptr input(StepInputs in, int offset) {
         return workspace.stepInputs.at(4L * offset);
     }
 
-    private void forward(StepInputs in) {
+    private void forward(StepInputs in, AttentionSplit split) {
         int t = in.tokenCount();
         int hidden = config.hiddenSize();
         float eps = config.rmsNormEps();
@@ -121,9 +187,6 @@ final class CudaExecutor implements ModelExecutor {
         CUdeviceptr slots = input(in, in.slotsOffset());
         CUdeviceptr tokenSequence = input(in, in.tokenSequenceOffset());
         CUdeviceptr blockTables = input(in, in.blockTablesOffset());
-        int globalChunks = KernelLibrary.attentionChunks(in.maxVisibleGlobal());
-        int localChunks = KernelLibrary.attentionChunks(in.maxVisibleLocal());
-        workspace.ensureScratch(t, Math.max(globalChunks, localChunks));
         Workspace w = workspace;
 
         // 1. Embedding: each token's row, scaled by sqrt(hidden); then the first layer's input norm.
@@ -142,12 +205,11 @@ final class CudaExecutor implements ModelExecutor {
                     positions, slots, cache.keys(l), cache.values(l), t, config.headCount(), config.kvHeadCount(),
                     config.headDim(), eps, global ? config.ropeBaseGlobal() : config.ropeBaseLocal(),
                     global ? config.ropeLinearScaleGlobal() : 1.0);
-            int visible = global ? in.maxVisibleGlobal() : in.maxVisibleLocal();
-            int chunks = global ? globalChunks : localChunks;
             kernels.attention(w.attention.pointer(), w.scratch.pointer(), w.queries.pointer(), cache.keys(l),
                     cache.values(l), positions, tokenSequence, blockTables, in.tableWidth(), t, config.headCount(),
                     config.kvHeadCount(), config.headDim(), config.attentionScale(), global ? 0 : config.slidingWindow(),
-                    chunks, KernelLibrary.attentionChunkLength(visible, chunks));
+                    global ? split.globalChunks() : split.localChunks(),
+                    global ? split.globalLength() : split.localLength());
             kernels.matmul(w.projected.pointer(), layer.attentionOutput(), w.attention.pointer(), t);
             // x += post_attention_norm(o); normed = pre_feedforward_norm(x)
             kernels.addRmsNorm(w.residual.pointer(), w.projected.pointer(), layer.postAttentionNorm(),
@@ -208,6 +270,10 @@ final class CudaExecutor implements ModelExecutor {
 
     @Override
     public void close() {
+        device.makeCurrent();
+        if (graphs != null) {
+            graphs.close();
+        }
         workspace.close();
         cache.close();
         model.close();

@@ -38,14 +38,20 @@ record StepInputs(int[] ints, int tokenCount, int logitRowCount, int stepCount, 
         return 4 * tokenCount + logitRowCount;
     }
 
-    /** Lays out a batch whose sequences the cache already holds room for. */
-    static StepInputs of(StepBatch batch, PagedKvCache cache, int slidingWindow) {
+    /**
+     * Lays out a batch whose sequences the cache already holds room for.
+     *
+     * @param fixedWidth block-table width to use (a captured graph's), or 0 for the batch's own widest table
+     */
+    static StepInputs of(StepBatch batch, PagedKvCache cache, int slidingWindow, int fixedWidth) {
         List<SequenceStep> steps = batch.steps();
         int t = batch.tokenCount();
         int rows = (int) steps.stream().filter(SequenceStep::wantLogits).count();
-        int width = 1;
-        for (SequenceStep s : steps) {
-            width = Math.max(width, cache.blockCount(s.sequenceId()));
+        int width = Math.max(1, fixedWidth);
+        if (fixedWidth == 0) {
+            for (SequenceStep s : steps) {
+                width = Math.max(width, cache.blockCount(s.sequenceId()));
+            }
         }
         int[] ints = new int[4 * t + rows + steps.size() * width];
         int token = 0;

@@ -17,6 +17,7 @@ final class Workspace implements AutoCloseable {
     private int tokenCapacity;
     private int rowCapacity;
     private int stepInputCapacity;
+    private int generation;
 
     DeviceBuffer residual;       // [T, hidden]
     DeviceBuffer normed;         // [T, hidden]
@@ -82,7 +83,13 @@ final class Workspace implements AutoCloseable {
         rowCapacity = r;
     }
 
+    /** Changes whenever a buffer is reallocated: graphs captured with the old addresses are then stale. */
+    int generation() {
+        return generation;
+    }
+
     private DeviceBuffer replace(DeviceBuffer old, long bytes, String label) {
+        generation++;
         device.free(old, Purpose.ACTIVATIONS);
         return device.allocate(bytes, Purpose.ACTIVATIONS, label);
     }

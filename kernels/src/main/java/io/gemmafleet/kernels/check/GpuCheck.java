@@ -91,10 +91,11 @@ public final class GpuCheck {
         int threads = Integer.parseInt(options.getOrDefault("cpu-threads", "0"));
         Map<String, Object> r = ModelChecks.parity(required(options, "model"), prompt, steps, threads);
         report.putAll(r);
-        boolean ok = Boolean.TRUE.equals(r.get("equal")) && Boolean.TRUE.equals(r.get("batched_equal_alone"));
-        System.out.printf("parity %s: cpu==cuda %s (first difference at %s), batched==alone %s%n  cpu  %s%n  cuda %s%n",
-                options.get("model"), r.get("equal"), r.get("first_difference"), r.get("batched_equal_alone"),
-                r.get("cpu"), r.get("cuda"));
+        boolean ok = Boolean.TRUE.equals(r.get("equal")) && Boolean.TRUE.equals(r.get("batched_equal_alone"))
+                && Boolean.TRUE.equals(r.get("graphs_equal_eager"));
+        System.out.printf("parity %s: cpu==cuda %s (first difference at %s), batched==alone %s, graphs==eager %s%n"
+                        + "  cpu  %s%n  cuda %s%n", options.get("model"), r.get("equal"), r.get("first_difference"),
+                r.get("batched_equal_alone"), r.get("graphs_equal_eager"), r.get("cpu"), r.get("cuda"));
         return ok;
     }
 
@@ -110,7 +111,12 @@ public final class GpuCheck {
         int steps = Integer.parseInt(options.getOrDefault("steps", "32"));
         int promptLength = Integer.parseInt(options.getOrDefault("prompt-len", "64"));
         System.out.println("bench " + options.get("model"));
-        report.putAll(ModelChecks.bench(required(options, "model"), batches, steps, promptLength, copy));
+        List<Boolean> graphModes = switch (options.getOrDefault("graphs", "both")) {
+            case "on" -> List.of(true);
+            case "off" -> List.of(false);
+            default -> List.of(true, false);
+        };
+        report.putAll(ModelChecks.bench(required(options, "model"), batches, steps, promptLength, copy, graphModes));
         return true;
     }
 
@@ -168,7 +174,7 @@ public final class GpuCheck {
     private static void usage(String problem) {
         System.err.println("gpu-check: " + problem);
         System.err.println("usage: GpuCheck kernels [--json F] | parity --model M --prompt IDS [--steps N] [--json F]"
-                + " | bench --model M [--batches 1,8,32,64] [--steps N] [--prompt-len P] [--json F]");
+                + " | bench --model M [--batches 1,8,32,64] [--steps N] [--prompt-len P] [--graphs on|off|both] [--json F]");
         System.exit(2);
     }
 }

@@ -60,6 +60,13 @@ final class ModelChecks {
                 }
                 batchedTogether = greedyBatch(e, prompts, steps);
             }
+            List<Integer> cudaEager;
+            System.setProperty("gemmafleet.cuda.graphs", "false");
+            try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
+                cudaEager = greedy(e, prompt, steps, 1);
+            } finally {
+                System.clearProperty("gemmafleet.cuda.graphs");
+            }
             int firstDifference = -1;
             for (int i = 0; i < steps; i++) {
                 if (!cpu.get(i).equals(cuda.get(i))) {
@@ -71,7 +78,9 @@ final class ModelChecks {
             result.put("prompt", prompt);
             result.put("cpu", cpu);
             result.put("cuda", cuda);
+            result.put("cuda_without_graphs", cudaEager);
             result.put("equal", cpu.equals(cuda));
+            result.put("graphs_equal_eager", cuda.equals(cudaEager));
             result.put("first_difference", firstDifference);
             result.put("batched_equal_alone", batchedAlone.equals(batchedTogether));
         }
@@ -126,13 +135,16 @@ final class ModelChecks {
      * prefilled in one step, then {@code steps} greedy decode steps are timed (after two untimed ones).
      */
     static Map<String, Object> bench(String modelPath, int[] batches, int steps, int promptLength,
-                                     double copyBandwidth) {
+                                     double copyBandwidth, List<Boolean> graphModes) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", modelPath);
         List<Map<String, Object>> rows = new ArrayList<>();
         try (Checkpoint checkpoint = CheckpointLoader.load(modelPath)) {
             Gemma3Weights weights = Gemma3Weights.from(checkpoint);
             int context = promptLength + steps + 8;
+            for (boolean graphs : graphModes) {
+            System.setProperty("gemmafleet.cuda.graphs", Boolean.toString(graphs));
+            System.out.println("  CUDA graphs " + (graphs ? "on" : "off"));
             try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
                 long weightBytes = io.gemmafleet.kernels.backend.CudaExecutorInfo.weightBytesPerStep(e);
                 result.put("weight_bytes_per_step", weightBytes);
@@ -170,6 +182,7 @@ final class ModelChecks {
                     }
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("batch", batch);
+                    row.put("graphs", graphs);
                     row.put("ms_per_step", stepSeconds * 1e3);
                     row.put("tokens_per_s", batch / stepSeconds);
                     row.put("prefill_tokens_per_s", batch * promptLength / prefillSeconds);
@@ -182,6 +195,7 @@ final class ModelChecks {
                     System.out.printf("  batch %3d: %7.3f ms/step, %9.1f tok/s, weights streamed at %6.0f GB/s%n",
                             batch, stepSeconds * 1e3, batch / stepSeconds, bandwidth / 1e9);
                 }
+            }
             }
         }
         result.put("rows", rows);

@@ -6,6 +6,7 @@ import io.gemmafleet.backend.StepBatch;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
 import io.gemmafleet.model.tokenizer.StreamingDecoder;
 import io.gemmafleet.sampling.Sampler;
+import io.gemmafleet.sampling.SamplingParams;
 import io.gemmafleet.sampling.TokenLogprob;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,6 +76,16 @@ public final class Generator {
             return new SequenceStep(request.id(), fed, new int[] {generated.getLast()}, true);
         }
 
+        /**
+         * Whether plain arg-max of the raw logits is this run's next token: greedy, no penalties that would change
+         * the logits, no logprobs to report. Then the executor may choose on the device and return only the id.
+         */
+        boolean wantsOnlyTheArgMax() {
+            SamplingParams p = request.params();
+            return p.isGreedy() && p.logprobs() == 0 && p.repetitionPenalty() == 1.0 && p.presencePenalty() == 0
+                    && p.frequencyPenalty() == 0;
+        }
+
         void advance(SequenceStep step, float[] logits, TextListener listener, long now) {
             fed += step.tokens().length;
             if (logits == null) {
@@ -86,6 +97,20 @@ public final class Generator {
             if (raw != null) {
                 logprobs.add(Sampler.logprobOf(raw, token, request.params().logprobs()));
             }
+            record(token, listener, now);
+        }
+
+        /** Advances by a token the executor chose (arg-max on the device); -1 when the step wanted no logits. */
+        void advanceChosen(SequenceStep step, int token, TextListener listener, long now) {
+            fed += step.tokens().length;
+            if (token < 0) {
+                return;
+            }
+            sampler.accept(token);
+            record(token, listener, now);
+        }
+
+        private void record(int token, TextListener listener, long now) {
             generated.add(token);
             if (firstTokenAt == 0) {
                 firstTokenAt = now;
@@ -122,10 +147,18 @@ public final class Generator {
         try {
             while (!active.isEmpty()) {
                 List<SequenceStep> steps = active.stream().map(Run::nextStep).toList();
-                float[][] logits = executor.step(new StepBatch(steps));
-                long now = clock.getAsLong();
-                for (int i = 0; i < steps.size(); i++) {
-                    active.get(i).advance(steps.get(i), logits[i], listener, now);
+                if (active.stream().allMatch(Run::wantsOnlyTheArgMax)) {
+                    int[] chosen = executor.stepGreedy(new StepBatch(steps));
+                    long now = clock.getAsLong();
+                    for (int i = 0; i < steps.size(); i++) {
+                        active.get(i).advanceChosen(steps.get(i), chosen[i], listener, now);
+                    }
+                } else {
+                    float[][] logits = executor.step(new StepBatch(steps));
+                    long now = clock.getAsLong();
+                    for (int i = 0; i < steps.size(); i++) {
+                        active.get(i).advance(steps.get(i), logits[i], listener, now);
+                    }
                 }
                 active.removeIf(run -> {
                     if (run.finish != null) {

@@ -258,6 +258,52 @@ class GeneratorTest {
         assertEquals(List.of(1L, 2L), failing.released.stream().sorted().toList());
     }
 
+    @Test
+    void plainGreedyRequestsTakeTheExecutorsArgMaxAndMatchTheLogitsPath() {
+        int[] prompt = prompt(11, 4);
+        int n = 10;
+        int[] greedyCalls = new int[1];
+        ModelExecutor counting = new ModelExecutor() {
+            @Override
+            public Gemma3Config config() {
+                return executor.config();
+            }
+
+            @Override
+            public float[][] step(StepBatch batch) {
+                return executor.step(batch);
+            }
+
+            @Override
+            public int[] stepGreedy(StepBatch batch) {
+                greedyCalls[0]++;
+                return executor.stepGreedy(batch);
+            }
+
+            @Override
+            public void release(long sequenceId) {
+                executor.release(sequenceId);
+            }
+
+            @Override
+            public void close() {}
+        };
+        GenerationResult chosenOnDevice = generator(counting).generate(
+                new GenerationRequest(1, prompt, SamplingParams.greedy(n), true), TextListener.NONE);
+        assertTrue(greedyCalls[0] > 0, "a plain greedy request should use stepGreedy");
+
+        // Asking for logprobs needs the logits, so the same request then takes the logits path: same tokens.
+        SamplingParams g = SamplingParams.greedy(n);
+        SamplingParams withLogprobs = new SamplingParams(g.temperature(), g.topK(), g.topP(), g.minP(),
+                g.repetitionPenalty(), g.presencePenalty(), g.frequencyPenalty(), g.seed(), g.maxTokens(), g.stop(), 2);
+        int before = greedyCalls[0];
+        GenerationResult fromLogits = generator(counting).generate(
+                new GenerationRequest(2, prompt, withLogprobs, true), TextListener.NONE);
+        assertEquals(before, greedyCalls[0], "a request with logprobs must not use stepGreedy");
+        assertArrayEquals(fromLogits.tokenIds(), chosenOnDevice.tokenIds());
+        assertEquals(n, chosenOnDevice.tokenIds().length);
+    }
+
     private static Generator generator(ModelExecutor on) {
         AtomicLong now = new AtomicLong(1_000);
         return new Generator(on, tokenizer, PREFILL_CHUNK, () -> now.addAndGet(1_000_000));

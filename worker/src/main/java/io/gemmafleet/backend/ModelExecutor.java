@@ -2,6 +2,8 @@ package io.gemmafleet.backend;
 
 import io.gemmafleet.model.Gemma3Config;
 import io.gemmafleet.sampling.Sampler;
+import io.gemmafleet.sampling.TokenChoice;
+import java.util.List;
 
 /**
  * Runs forward steps of one resident Gemma 3 model on some hardware and keeps each sequence's key/value cache.
@@ -34,6 +36,28 @@ public interface ModelExecutor extends AutoCloseable {
             chosen[i] = logits[i] == null ? -1 : Sampler.argMax(logits[i]);
         }
         return chosen;
+    }
+
+    /**
+     * Like {@link #step}, but chooses each token with {@code choices} (one per step of the batch; ignored where a
+     * step wants no logits) and returns the ids, -1 where a step wanted no logits. The default picks on the host
+     * with {@link TokenChoice#pick}; a GPU backend picks on the device.
+     */
+    default int[] stepSample(StepBatch batch, List<TokenChoice> choices) {
+        float[][] logits = step(batch);
+        int[] chosen = new int[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            chosen[i] = logits[i] == null ? -1 : choices.get(i).pick(logits[i]);
+        }
+        return chosen;
+    }
+
+    /**
+     * Whether {@link #stepSample} chooses on the device (and so saves copying logits back). The generator then
+     * prefers it for requests that need nothing else from the logits.
+     */
+    default boolean choosesOnDevice() {
+        return false;
     }
 
     /** Forgets a sequence and frees its cache. Unknown ids are ignored. */

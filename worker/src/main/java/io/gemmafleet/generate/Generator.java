@@ -7,6 +7,7 @@ import io.gemmafleet.model.tokenizer.GemmaTokenizer;
 import io.gemmafleet.model.tokenizer.StreamingDecoder;
 import io.gemmafleet.sampling.Sampler;
 import io.gemmafleet.sampling.SamplingParams;
+import io.gemmafleet.sampling.TokenChoice;
 import io.gemmafleet.sampling.TokenLogprob;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,8 +82,13 @@ public final class Generator {
          * the logits, no logprobs to report. Then the executor may choose on the device and return only the id.
          */
         boolean wantsOnlyTheArgMax() {
+            return request.params().isGreedy() && needsOnlyTheToken();
+        }
+
+        /** Whether the next token is all this run needs from the logits: no penalties, no logprobs. */
+        boolean needsOnlyTheToken() {
             SamplingParams p = request.params();
-            return p.isGreedy() && p.logprobs() == 0 && p.repetitionPenalty() == 1.0 && p.presencePenalty() == 0
+            return p.logprobs() == 0 && p.repetitionPenalty() == 1.0 && p.presencePenalty() == 0
                     && p.frequencyPenalty() == 0;
         }
 
@@ -147,8 +153,18 @@ public final class Generator {
         try {
             while (!active.isEmpty()) {
                 List<SequenceStep> steps = active.stream().map(Run::nextStep).toList();
+                int[] chosen = null;
                 if (active.stream().allMatch(Run::wantsOnlyTheArgMax)) {
-                    int[] chosen = executor.stepGreedy(new StepBatch(steps));
+                    chosen = executor.stepGreedy(new StepBatch(steps));
+                } else if (executor.choosesOnDevice() && active.stream().allMatch(Run::needsOnlyTheToken)) {
+                    // The device samples: each run draws its uniform from its own seeded stream, as on the CPU.
+                    List<TokenChoice> choices = new ArrayList<>(steps.size());
+                    for (int i = 0; i < steps.size(); i++) {
+                        choices.add(steps.get(i).wantLogits() ? active.get(i).sampler.nextChoice() : null);
+                    }
+                    chosen = executor.stepSample(new StepBatch(steps), choices);
+                }
+                if (chosen != null) {
                     long now = clock.getAsLong();
                     for (int i = 0; i < steps.size(); i++) {
                         active.get(i).advanceChosen(steps.get(i), chosen[i], listener, now);

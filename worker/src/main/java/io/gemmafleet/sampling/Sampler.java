@@ -28,6 +28,14 @@ public final class Sampler {
         }
     }
 
+    /**
+     * The choice for a device sampler to make for this sequence's next token, consuming one number of the random
+     * stream as {@link #sample} would. Only for requests without penalties (the device sees raw logits).
+     */
+    public TokenChoice nextChoice() {
+        return params.isGreedy() ? TokenChoice.greedy() : TokenChoice.of(params, random.nextDouble());
+    }
+
     /** Records a token that joined the sequence without being sampled here (e.g. forced). */
     public void accept(int token) {
         seen.set(token);

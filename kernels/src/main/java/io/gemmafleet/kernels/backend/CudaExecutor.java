@@ -6,6 +6,8 @@ import io.gemmafleet.backend.StepBatch;
 import io.gemmafleet.kernels.cuda.CudaDevice;
 import io.gemmafleet.kernels.ops.KernelLibrary;
 import io.gemmafleet.model.Gemma3Config;
+import io.gemmafleet.sampling.TokenChoice;
+import java.util.ArrayList;
 import java.util.List;
 import jcuda.driver.CUdeviceptr;
 
@@ -97,33 +99,83 @@ final class CudaExecutor implements ModelExecutor {
 
     @Override
     public int[] stepGreedy(StepBatch batch) {
+        StepInputs in = forwardForChoice(batch);
+        if (in.logitRowCount() > 0) {
+            kernels.argmax(workspace.chosen.pointer(), workspace.logits.pointer(), in.logitRowCount(),
+                    config.vocabSize());
+        }
+        return chosenPerStep(batch, in, null);
+    }
+
+    @Override
+    public int[] stepSample(StepBatch batch, List<TokenChoice> choices) {
+        if (choices.size() != batch.steps().size()) {
+            throw new IllegalArgumentException(choices.size() + " choices for " + batch.steps().size() + " steps");
+        }
+        List<TokenChoice> rowChoices = new ArrayList<>();
+        for (int s = 0; s < batch.steps().size(); s++) {
+            if (batch.steps().get(s).wantLogits()) {
+                rowChoices.add(choices.get(s));
+            }
+        }
+        if (rowChoices.stream().allMatch(TokenChoice::isGreedy)) {
+            return stepGreedy(batch);
+        }
+        StepInputs in = forwardForChoice(batch);
+        int rows = in.logitRowCount();
+        int[] params = new int[5 * rows];
+        for (int r = 0; r < rows; r++) {
+            TokenChoice c = rowChoices.get(r);
+            params[r] = Float.floatToRawIntBits(c.temperature());
+            params[rows + r] = c.topK();
+            params[2 * rows + r] = Float.floatToRawIntBits(c.topP());
+            params[3 * rows + r] = Float.floatToRawIntBits(c.minP());
+            params[4 * rows + r] = Float.floatToRawIntBits((float) Math.min(c.uniform(), Math.nextDown(1.0f)));
+        }
+        device.copyToDevice(workspace.choices.pointer(), params, params.length);
+        kernels.sample(workspace.chosen.pointer(), workspace.logits.pointer(), workspace.choices.pointer(), rows,
+                config.vocabSize());
+        return chosenPerStep(batch, in, rowChoices);
+    }
+
+    @Override
+    public boolean choosesOnDevice() {
+        return true;
+    }
+
+    /** Runs the forward pass of a step whose tokens will be chosen on the device (a graph for plain decode). */
+    private StepInputs forwardForChoice(StepBatch batch) {
+        if (graphs != null && isPlainDecode(batch)) {
+            // A decode step of this batch size: replay (capturing on first use) the whole step as one graph.
+            StepInputs in = prepare(batch, blocksFor(maxContext), graphSplit);
+            graphs.launch(batch.steps().size(), workspace.generation(), () -> forward(in, graphSplit));
+            return in;
+        }
+        return run(batch);
+    }
+
+    /**
+     * Copies back the chosen ids and spreads them over the steps (-1 where no logits were wanted). A row the
+     * device sampler could not finish (-1) is sampled here from its logits with the same rules.
+     */
+    private int[] chosenPerStep(StepBatch batch, StepInputs in, List<TokenChoice> rowChoices) {
         List<SequenceStep> steps = batch.steps();
         int[] chosen = new int[steps.size()];
         java.util.Arrays.fill(chosen, -1);
-        StepInputs in;
-        if (graphs != null && isPlainDecode(batch)) {
-            // A decode step of this batch size: replay (capturing on first use) the whole step as one graph.
-            in = prepare(batch, blocksFor(maxContext), graphSplit);
-            StepInputs captured = in;
-            graphs.launch(steps.size(), workspace.generation(), () -> {
-                forward(captured, graphSplit);
-                kernels.argmax(workspace.chosen.pointer(), workspace.logits.pointer(), captured.logitRowCount(),
-                        config.vocabSize());
-            });
-        } else {
-            in = run(batch);
-            if (in.logitRowCount() == 0) {
-                device.synchronize();
-                return chosen;
-            }
-            kernels.argmax(workspace.chosen.pointer(), workspace.logits.pointer(), in.logitRowCount(),
-                    config.vocabSize());
+        if (in.logitRowCount() == 0) {
+            device.synchronize();
+            return chosen;
         }
         int[] rows = new int[in.logitRowCount()];
         device.copyToHost(rows, workspace.chosen.pointer(), rows.length);
         int row = 0;
         for (int s = 0; s < steps.size(); s++) {
             if (steps.get(s).wantLogits()) {
+                if (rows[row] < 0 && rowChoices != null) {
+                    float[] logits = new float[config.vocabSize()];
+                    device.copyToHost(logits, workspace.logits.at(4L * row * config.vocabSize()), logits.length);
+                    rows[row] = rowChoices.get(row).pick(logits);
+                }
                 chosen[s] = rows[row++];
             }
         }

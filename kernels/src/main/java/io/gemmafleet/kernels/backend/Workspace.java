@@ -32,6 +32,7 @@ final class Workspace implements AutoCloseable {
     DeviceBuffer finalNormed;    // [R, hidden]
     DeviceBuffer logits;         // [R, vocab]
     DeviceBuffer chosen;         // int [R]
+    DeviceBuffer choices;        // int [5, R]: temperature, top_k, top_p, min_p, uniform (floats as bits)
 
     Workspace(CudaDevice device, Gemma3Config config) {
         this.device = device;
@@ -80,6 +81,7 @@ final class Workspace implements AutoCloseable {
         finalNormed = replace(finalNormed, 4L * r * config.hiddenSize(), "final normed");
         logits = replace(logits, 4L * r * config.vocabSize(), "logits");
         chosen = replace(chosen, 4L * r, "chosen tokens");
+        choices = replace(choices, 20L * r, "sampling choices");
         rowCapacity = r;
     }
 
@@ -97,7 +99,7 @@ final class Workspace implements AutoCloseable {
     @Override
     public void close() {
         for (DeviceBuffer b : new DeviceBuffer[] {residual, normed, qkv, queries, attention, projected, gateUp,
-                activated, scratch, stepInputs, finalNormed, logits, chosen}) {
+                activated, scratch, stepInputs, finalNormed, logits, chosen, choices}) {
             device.free(b, Purpose.ACTIVATIONS);
         }
         tokenCapacity = 0;

@@ -93,9 +93,10 @@ public final class GpuCheck {
         report.putAll(r);
         boolean ok = Boolean.TRUE.equals(r.get("equal")) && Boolean.TRUE.equals(r.get("batched_equal_alone"))
                 && Boolean.TRUE.equals(r.get("graphs_equal_eager"));
-        System.out.printf("parity %s: cpu==cuda %s (first difference at %s), batched==alone %s, graphs==eager %s%n"
-                        + "  cpu  %s%n  cuda %s%n", options.get("model"), r.get("equal"), r.get("first_difference"),
-                r.get("batched_equal_alone"), r.get("graphs_equal_eager"), r.get("cpu"), r.get("cuda"));
+        System.out.printf("parity %s: cpu==cuda %s (first difference at %s), batched==alone %s, graphs==eager %s, "
+                        + "sampled cpu==cuda %s%n  cpu  %s%n  cuda %s%n", options.get("model"), r.get("equal"),
+                r.get("first_difference"), r.get("batched_equal_alone"), r.get("graphs_equal_eager"),
+                r.get("sampled_equal"), r.get("cpu"), r.get("cuda"));
         return ok;
     }
 

@@ -7,6 +7,7 @@ import io.gemmafleet.kernels.ops.DeviceMatrix;
 import io.gemmafleet.kernels.ops.KernelLibrary;
 import io.gemmafleet.kernels.ops.WeightUploader;
 import io.gemmafleet.model.quant.Dequantizer;
+import io.gemmafleet.sampling.TokenChoice;
 import io.gemmafleet.model.tensor.GgmlType;
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.Arena;
@@ -66,6 +67,7 @@ final class KernelChecks {
         results.add(attention(new int[] {9000}, 4, 1, 128, 0));
         results.add(geglu(7, 6912));
         results.add(argmax(5, 262144));
+        results.add(sample(262144));
         for (DeviceBuffer b : buffers) {
             device.free(b, Purpose.ACTIVATIONS);
         }
@@ -391,6 +393,59 @@ final class KernelChecks {
             }
         }
         return new Result("argmax_rows (ties -> lowest index)", wrong, 0);
+    }
+
+    /** sample_rows against {@link TokenChoice#pick} (the same rules in Java) on peaked random logits. */
+    private Result sample(int vocab) {
+        TokenChoice[] kinds = {
+            new TokenChoice(0.8f, 40, 0.95f, 0f, 0), new TokenChoice(1f, 0, 0.9f, 0f, 0),
+            new TokenChoice(1.2f, 0, 1f, 0.05f, 0), new TokenChoice(1f, 0, 1f, 0f, 0),
+            new TokenChoice(0.7f, 1, 1f, 0f, 0), new TokenChoice(0f, 0, 1f, 0f, 0),
+            new TokenChoice(1f, 3000, 1f, 0f, 0), new TokenChoice(0.5f, 0, 0.5f, 0.1f, 0)};
+        int rows = 48;
+        float[] logits = new float[rows * vocab];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (random.nextGaussian() * 3.0);
+        }
+        for (int r = 0; r < rows; r++) {  // 50 likely tokens per row, as a trained model's logits have
+            for (int j = 0; j < 50; j++) {
+                logits[r * vocab + random.nextInt(vocab)] += 20f;
+            }
+        }
+        TokenChoice[] choices = new TokenChoice[rows];
+        int[] params = new int[5 * rows];
+        for (int r = 0; r < rows; r++) {
+            TokenChoice k = kinds[r % kinds.length];
+            choices[r] = new TokenChoice(k.temperature(), k.topK(), k.topP(), k.minP(), random.nextFloat());
+            params[r] = Float.floatToRawIntBits(choices[r].temperature());
+            params[rows + r] = choices[r].topK();
+            params[2 * rows + r] = Float.floatToRawIntBits(choices[r].topP());
+            params[3 * rows + r] = Float.floatToRawIntBits(choices[r].minP());
+            params[4 * rows + r] = Float.floatToRawIntBits((float) choices[r].uniform());
+        }
+        DeviceBuffer dl = upload(logits);
+        DeviceBuffer dp = upload(params);
+        DeviceBuffer out = allocate(rows);
+        kernels.sample(out.pointer(), dl.pointer(), dp.pointer(), rows, vocab);
+        int[] got = new int[rows];
+        device.copyToHost(got, out.pointer(), rows);
+        int wrong = 0;
+        int handedBack = 0;
+        StringBuilder detail = new StringBuilder();
+        for (int r = 0; r < rows; r++) {
+            int expected = choices[r].pick(java.util.Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab));
+            if (got[r] == -1 && choices[r].topK() > 1024) {
+                handedBack++;  // more candidates than the kernel holds: the executor samples this row on the host
+            } else if (got[r] != expected) {
+                wrong++;
+                if (detail.length() < 300) {
+                    detail.append(" row ").append(r).append(' ').append(choices[r]).append(": ").append(got[r])
+                            .append(" vs ").append(expected);
+                }
+            }
+        }
+        return new Result("sample_rows vs TokenChoice.pick (" + rows + " rows, " + handedBack
+                + " handed back to the host)" + detail, wrong, 0);
     }
 
     // ---- helpers ----

@@ -9,6 +9,7 @@ import io.gemmafleet.kernels.backend.CudaBackend;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
+import io.gemmafleet.sampling.TokenChoice;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +61,18 @@ final class ModelChecks {
                 }
                 batchedTogether = greedyBatch(e, prompts, steps);
             }
+            // Sampled decoding through stepSample: the device sampler against the host's TokenChoice.pick.
+            List<Integer> cpuSampled;
+            try (ModelExecutor e = new CpuBackend().open(weights, new ExecutorOptions(cpuThreads, context))) {
+                cpuSampled = sampled(e, prompt, steps);
+            }
+            List<Integer> cudaSampled;
+            try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
+                cudaSampled = sampled(e, prompt, steps);
+            }
+            result.put("cpu_sampled", cpuSampled);
+            result.put("cuda_sampled", cudaSampled);
+            result.put("sampled_equal", cpuSampled.equals(cudaSampled));
             List<Integer> cudaEager;
             System.setProperty("gemmafleet.cuda.graphs", "false");
             try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
@@ -85,6 +98,24 @@ final class ModelChecks {
             result.put("batched_equal_alone", batchedAlone.equals(batchedTogether));
         }
         return result;
+    }
+
+    /** Decoding with temperature 0.8, top-k 40, top-p 0.95 and uniforms from a fixed stream. */
+    static List<Integer> sampled(ModelExecutor executor, int[] prompt, int steps) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        List<Integer> out = new ArrayList<>();
+        int position = 0;
+        int[] feed = prompt;
+        for (int i = 0; i < steps; i++) {
+            TokenChoice choice = new TokenChoice(0.8f, 40, 0.95f, 0f, random.nextDouble());
+            int next = executor.stepSample(StepBatch.of(new SequenceStep(7, position, feed, true)),
+                    List.of(choice))[0];
+            out.add(next);
+            position += feed.length;
+            feed = new int[] {next};
+        }
+        executor.release(7);
+        return out;
     }
 
     /** {@code count} prompts derived from one: rotated and of different lengths, so a batch mixes positions. */

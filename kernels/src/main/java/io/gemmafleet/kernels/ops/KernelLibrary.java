@@ -62,7 +62,7 @@ public final class KernelLibrary {
             case "qk_norm_rope" -> List.of("qk_norm_rope_store");
             case "attention" -> List.of("attention_partial", "attention_merge");
             case "geglu" -> List.of("geglu");
-            case "sampling" -> List.of("argmax_rows");
+            case "sampling" -> List.of("argmax_rows", "sample_rows");
             default -> List.of(module);  // the matmul families: one kernel named like the module
         };
     }
@@ -168,6 +168,17 @@ public final class KernelLibrary {
     /** out[r] = argmax of logits[r, :] (lowest index among equals). */
     public void argmax(CUdeviceptr out, CUdeviceptr logits, int rows, int vocab) {
         kernel("argmax_rows").launch(stream, rows, 1, 1, 1024, 0, out, logits, vocab);
+    }
+
+    /**
+     * out[r] = the token {@code sample_rows} chooses for row r; -1 where the row needs more candidates than the
+     * kernel holds (the caller samples that row on the host). {@code params} holds, per row and in this order,
+     * temperature (float bits), top_k, top_p (float bits), min_p (float bits), uniform (float bits): 5 × rows ints.
+     */
+    public void sample(CUdeviceptr out, CUdeviceptr logits, CUdeviceptr params, int rows, int vocab) {
+        kernel("sample_rows").launch(stream, rows, 1, 1, 1024, 0, out, logits, params,
+                params.withByteOffset(4L * rows), params.withByteOffset(8L * rows), params.withByteOffset(12L * rows),
+                params.withByteOffset(16L * rows), vocab);
     }
 
     private static int ceilDiv(int a, int b) {

@@ -21,7 +21,7 @@ public final class KernelLibrary {
 
     /** The kernel families, one PTX module each (file names in src/main/cuda without .cu). */
     public static final List<String> MODULES = List.of("embedding", "rmsnorm", "qk_norm_rope", "attention",
-            "matmul_bf16", "matmul_f32", "matmul_q4_0", "matmul_q8_0", "geglu", "sampling");
+            "matmul_bf16", "matmul_bf16_tc", "matmul_f32", "matmul_q4_0", "matmul_q8_0", "geglu", "sampling");
 
     /** Positions per KV-cache block: must equal BLOCK_TOKENS in attention.cu. */
     public static final int BLOCK_TOKENS = 16;
@@ -34,6 +34,13 @@ public final class KernelLibrary {
 
     private static final int MATMUL_TOKENS = 8;
     private static final int MATMUL_ROWS = 4;
+
+    /**
+     * From this many tokens on, bf16 products run on tensor cores ({@code matmul_bf16_tc}: activations rounded to
+     * bf16, weights read once per 64 tokens); below it the f32-activation kernel keeps results closest to the CPU's.
+     */
+    public static final int TENSOR_CORE_MIN_TOKENS = 64;
+    private static final int TENSOR_CORE_TILE = 64;
 
     private final CudaDevice device;
     private final CUstream stream;
@@ -153,6 +160,11 @@ public final class KernelLibrary {
         int gridX = ceilDiv(w.rows(), MATMUL_ROWS);
         int gridY = ceilDiv(tokens, MATMUL_TOKENS);
         int block = 32 * MATMUL_ROWS;
+        if (usesTensorCores(w, tokens)) {
+            kernel("matmul_bf16_tc").launch(stream, ceilDiv(w.rows(), TENSOR_CORE_TILE),
+                    ceilDiv(tokens, TENSOR_CORE_TILE), 1, 128, 0, out, w.values(), x, w.rows(), w.cols(), tokens);
+            return;
+        }
         switch (w.format()) {
             case BF16 -> kernel("matmul_bf16").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), x, w.rows(),
                     w.cols(), tokens);
@@ -163,6 +175,11 @@ public final class KernelLibrary {
             case Q8_0 -> kernel("matmul_q8_0").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), w.scales(),
                     x, w.rows(), w.cols(), tokens);
         }
+    }
+
+    /** Whether {@link #matmul} takes the tensor-core kernel for this matrix and token count. */
+    public static boolean usesTensorCores(DeviceMatrix w, int tokens) {
+        return w.format() == WeightFormat.BF16 && tokens >= TENSOR_CORE_MIN_TOKENS && w.cols() % 32 == 0;
     }
 
     /** out[r] = argmax of logits[r, :] (lowest index among equals). */

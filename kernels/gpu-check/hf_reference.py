@@ -124,18 +124,17 @@ def environment(torch, transformers):
 
 
 def strict_fp32(torch):
-    """No TF32 in float32 matmuls: the greedy reference should be as exact as float32 gets."""
+    """No TF32 in float32 matmuls: the greedy reference should be as exact as float32 gets. Returns what was set."""
     try:
-        torch.backends.cuda.matmul.fp32_precision = "ieee"  # torch >= 2.9
-        torch.backends.cudnn.fp32_precision = "ieee"
-        return
-    except Exception:  # noqa: BLE001 - older torch: the legacy switches
+        torch.backends.cuda.matmul.fp32_precision = "ieee"  # torch >= 2.9; older torch raises AttributeError
+        return "fp32_precision=ieee"
+    except Exception:  # noqa: BLE001
         pass
     try:
         torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-    except Exception:  # noqa: BLE001
-        pass
+        return "allow_tf32=False"
+    except Exception as e:  # noqa: BLE001
+        return f"unchanged ({type(e).__name__})"
 
 
 def read_config(model_dir, json_path):
@@ -200,8 +199,10 @@ def logits_kwargs(model):
 def cmd_greedy(args):
     torch, transformers = import_torch(args.json)
     prompt = parse_ints(args.prompt, "--prompt")
-    strict_fp32(torch)
+    matmul = strict_fp32(torch)
+    log(f"float32 matmuls: {matmul}")
     env = environment(torch, transformers)
+    env["fp32_matmul"] = matmul
     dtype = getattr(torch, args.dtype)
     model, load_s = load_model(torch, transformers, args.model, dtype, args.attn, args.json)
     vocab = model.get_output_embeddings().weight.shape[0] if model.get_output_embeddings() is not None else None

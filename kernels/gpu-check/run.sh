@@ -199,7 +199,7 @@ declare -A MODEL_PATH=(
   [4b-q4_0]="$MODELS/4b-q4_0.gguf" [4b-bf16]="$MODELS/4b-bf16"
 )
 # Single-threaded writers, one JVM each, all at once. Measured on a 2-core EPYC (make-kit's machine): tiny <1 s,
-# 1b bf16 17 s, 1b q4_0 17 s; 4b is ~3.9x the 1b work (~65 s each).
+# 1b bf16 17 s, 1b q4_0 17 s, 4b bf16 60 s alone (4b is ~3.9x the 1b work); all five at once there: 96 s.
 declare -A MODEL_TIMEOUT=([tiny-bf16]=60 [1b-bf16]=150 [1b-q4_0]=150 [4b-q4_0]=240 [4b-bf16]=240)
 start_models() {
   local name

@@ -270,11 +270,21 @@ else
   }
 
   if [[ $HAVE_GPUCHECK == 1 ]]; then
-    step kernels 90 "${GPUCHECK[@]}" kernels
+    step kernels 90 "${GPUCHECK[@]}" kernels --json "$RES/json/kernels.json"
+    # The old-driver path: the same checks with every module compiled by the bundled PTX compiler.
+    step kernels-jit 90 "$JAVA" "${JVM_FLAGS[@]}" -Dgemmafleet.cuda.jit=always -cp "$CP" "$GPUCHECK_MAIN" kernels \
+      --json "$RES/json/kernels-jit.json"
+    step oom 30 "${GPUCHECK[@]}" oom --json "$RES/json/oom.json"
   else
     skip kernels "no GpuCheck"
   fi
   parity tiny-bf16 60
+  # The worker's own CLI on the GPU: backend chosen by --backend auto, greedy and sampled generation.
+  if wait_model tiny-bf16; then
+    step generate-cuda 60 "$JAVA" "${JVM_FLAGS[@]}" -cp "$CP" io.gemmafleet.gpukit.WorkerTools generate \
+      --model "${MODEL_PATH[tiny-bf16]}" --prompt-ids "$PROMPT" --max-tokens 16 --temperature 0.8 --seed 3 \
+      --backend auto --json
+  fi
   parity 1b-bf16 120
   if [[ $PY == 1 ]] && wait_model 1b-bf16; then
     step hf-greedy-1b-bf16 150 python3 "$HERE/hf_reference.py" greedy --device "$HF_DEVICE" --model "${MODEL_PATH[1b-bf16]}" --prompt "$PROMPT" --steps "$STEPS" \

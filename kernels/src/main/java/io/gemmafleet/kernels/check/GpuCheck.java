@@ -48,6 +48,7 @@ public final class GpuCheck {
             case "kernels" -> kernels(report);
             case "parity" -> parity(options, report);
             case "bench" -> bench(options, report);
+            case "oom" -> outOfMemory(report);
             default -> {
                 usage("unknown subcommand " + args[0]);
                 yield false;
@@ -94,9 +95,9 @@ public final class GpuCheck {
         boolean ok = Boolean.TRUE.equals(r.get("equal")) && Boolean.TRUE.equals(r.get("batched_equal_alone"))
                 && Boolean.TRUE.equals(r.get("graphs_equal_eager"));
         System.out.printf("parity %s: cpu==cuda %s (first difference at %s), batched==alone %s, graphs==eager %s, "
-                        + "sampled cpu==cuda %s%n  cpu  %s%n  cuda %s%n", options.get("model"), r.get("equal"),
+                        + "sampled cpu==cuda %s, prefill logits %s%n  cpu  %s%n  cuda %s%n", options.get("model"), r.get("equal"),
                 r.get("first_difference"), r.get("batched_equal_alone"), r.get("graphs_equal_eager"),
-                r.get("sampled_equal"), r.get("cpu"), r.get("cuda"));
+                r.get("sampled_equal"), r.get("prefill_logits"), r.get("cpu"), r.get("cuda"));
         return ok;
     }
 
@@ -119,6 +120,30 @@ public final class GpuCheck {
         };
         report.putAll(ModelChecks.bench(required(options, "model"), batches, steps, promptLength, copy, graphModes));
         return true;
+    }
+
+    /** An allocation larger than the free memory must be a DeviceOutOfMemoryException, and the device usable after. */
+    private static boolean outOfMemory(Map<String, Object> report) {
+        try (CudaDevice device = CudaDevice.open(0)) {
+            long free = device.memoryInfo()[0];
+            String outcome;
+            boolean ok;
+            try (DeviceBuffer b = device.allocate(free + (1L << 30), CudaDevice.Purpose.WEIGHTS, "too much")) {
+                outcome = "allocated " + b.bytes() + " bytes with " + free + " free";
+                ok = false;
+            } catch (io.gemmafleet.kernels.cuda.DeviceOutOfMemoryException e) {
+                outcome = e.getMessage();
+                ok = true;
+            }
+            try (DeviceBuffer after = device.allocate(1L << 20, CudaDevice.Purpose.WEIGHTS, "after")) {
+                ok &= after.bytes() > 0;
+            }
+            report.put("free_bytes", free);
+            report.put("outcome", outcome);
+            report.put("passed", ok);
+            System.out.println("oom: " + (ok ? "ok" : "FAIL") + ": " + outcome);
+            return ok;
+        }
     }
 
     /** Device-to-device copy of 2 GiB, best of 5, counting bytes read and written (as the card's ceiling). */
@@ -175,7 +200,7 @@ public final class GpuCheck {
     private static void usage(String problem) {
         System.err.println("gpu-check: " + problem);
         System.err.println("usage: GpuCheck kernels [--json F] | parity --model M --prompt IDS [--steps N] [--json F]"
-                + " | bench --model M [--batches 1,8,32,64] [--steps N] [--prompt-len P] [--graphs on|off|both] [--json F]");
+                + " | oom | bench --model M [--batches 1,8,32,64] [--steps N] [--prompt-len P] [--graphs on|off|both] [--json F]");
         System.exit(2);
     }
 }

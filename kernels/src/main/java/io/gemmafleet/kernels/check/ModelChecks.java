@@ -47,13 +47,19 @@ final class ModelChecks {
             Gemma3Weights weights = Gemma3Weights.from(checkpoint);
             int context = prompt.length + steps + 8;
             List<Integer> cpu;
+            float[] cpuLogits;
             try (ModelExecutor e = new CpuBackend().open(weights, new ExecutorOptions(cpuThreads, context))) {
+                cpuLogits = e.step(StepBatch.of(new SequenceStep(2, 0, prompt, true)))[0];
+                e.release(2);
                 cpu = greedy(e, prompt, steps, 1);
             }
             List<Integer> cuda;
             List<List<Integer>> batchedAlone = new ArrayList<>();
             List<List<Integer>> batchedTogether;
             try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
+                float[] cudaLogits = e.step(StepBatch.of(new SequenceStep(2, 0, prompt, true)))[0];
+                e.release(2);
+                result.put("prefill_logits", compareLogits(cpuLogits, cudaLogits));
                 cuda = greedy(e, prompt, steps, 1);
                 int[][] prompts = variants(prompt, 4);
                 for (int s = 0; s < prompts.length; s++) {
@@ -98,6 +104,35 @@ final class ModelChecks {
             result.put("batched_equal_alone", batchedAlone.equals(batchedTogether));
         }
         return result;
+    }
+
+    /** Largest difference of the prompt's last logits (absolute, and relative to their spread) and top-10 overlap. */
+    static Map<String, Object> compareLogits(float[] cpu, float[] cuda) {
+        double maxDiff = 0;
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < cpu.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(cpu[i] - cuda[i]));
+            lo = Math.min(lo, cpu[i]);
+            hi = Math.max(hi, cpu[i]);
+        }
+        java.util.Set<Integer> topCpu = top(cpu, 10);
+        java.util.Set<Integer> overlap = new java.util.HashSet<>(top(cuda, 10));
+        overlap.retainAll(topCpu);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("max_abs_difference", maxDiff);
+        m.put("relative_to_range", maxDiff / Math.max(1e-9, hi - lo));
+        m.put("top10_overlap", overlap.size());
+        return m;
+    }
+
+    private static java.util.Set<Integer> top(float[] x, int k) {
+        Integer[] idx = new Integer[x.length];
+        for (int i = 0; i < x.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> Float.compare(x[b], x[a]));
+        return new java.util.HashSet<>(java.util.Arrays.asList(idx).subList(0, k));
     }
 
     /** Decoding with temperature 0.8, top-k 40, top-p 0.95 and uniforms from a fixed stream. */

@@ -37,7 +37,7 @@ def on_cuda():
 
 def sync(torch):
     if on_cuda():
-        sync(torch)
+        torch.cuda.synchronize()
 
 
 def free_cache(torch):

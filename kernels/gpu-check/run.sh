@@ -262,11 +262,17 @@ else
     step "parity-$1" "$2" "${GPUCHECK[@]}" parity --model "${MODEL_PATH[$1]}" --prompt "$PROMPT" --steps "$STEPS" \
       --json "$RES/json/parity-$1.json"
   }
-  bench() { # bench MODEL TIMEOUT
+  bench() { # bench MODEL TIMEOUT [GRAPHS: on|off|both]
     if [[ $HAVE_GPUCHECK != 1 ]]; then skip "bench-$1" "no GpuCheck"; return; fi
     if ! wait_model "$1"; then skip "bench-$1" "model $1 not written"; return; fi
     step "bench-$1" "$2" "${GPUCHECK[@]}" bench --model "${MODEL_PATH[$1]}" --batches "$BATCHES" --steps "$STEPS" \
-      --json "$RES/json/bench-$1.json"
+      --graphs "${3:-both}" --json "$RES/json/bench-$1.json"
+  }
+  profile() { # profile MODEL TIMEOUT: device time per kernel in a decode step
+    if [[ $HAVE_GPUCHECK != 1 ]]; then skip "profile-$1" "no GpuCheck"; return; fi
+    if ! wait_model "$1"; then skip "profile-$1" "model $1 not written"; return; fi
+    step "profile-$1" "$2" "${GPUCHECK[@]}" profile --model "${MODEL_PATH[$1]}" --batches 1,8,64 \
+      --json "$RES/json/profile-$1.json"
   }
 
   if [[ $HAVE_GPUCHECK == 1 ]]; then
@@ -295,6 +301,8 @@ else
   parity 1b-q4_0 120
   # Benchmarks on a quiet host: wait (within the budget) for the model writers still running.
   for name in $MAKE; do wait_model "$name"; done
+  profile 1b-bf16 60
+  profile 1b-q4_0 60
   bench 1b-bf16 120
   if [[ $PY == 1 ]] && wait_model 1b-bf16; then
     step hf-bench-1b-bf16 180 python3 "$HERE/hf_reference.py" bench --device "$HF_DEVICE" --model "${MODEL_PATH[1b-bf16]}" --batches "$BATCHES" --steps "$STEPS" \
@@ -304,8 +312,8 @@ else
   fi
   bench 1b-q4_0 120
   parity 4b-q4_0 150
-  bench 4b-q4_0 150
-  bench 4b-bf16 150
+  bench 4b-q4_0 150 on
+  bench 4b-bf16 150 on
 fi
 
 # ---- 4. summary --------------------------------------------------------------------------------------------------

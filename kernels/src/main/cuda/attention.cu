@@ -13,7 +13,7 @@
 // Traffic: each (token, head) reads its visible keys and values once (2 × count × D floats); query heads of one
 // GQA group each re-read their shared key/value head (served mostly by L2). Prefill re-reads keys per query row:
 // O(T × count × D) from L2 — correct, not yet the tiled flash-attention prefill (see the module README).
-// Launch: attention_partial grid (tokens, Hq, chunks), block 128, dynamic shared memory (D + chunk) floats;
+// Launch: attention_partial grid (tokens, Hq, chunks), block 256, dynamic shared memory D + 2 × chunk words;
 //         attention_merge grid (tokens, Hq), block 128.
 #include "common.cuh"
 
@@ -33,8 +33,9 @@ extern "C" __global__ void attention_partial(
         const int* __restrict__ block_tables,  // [sequences, max_blocks]
         int max_blocks, int Hq, int Hk, int D, float scale, int window /* 0 = global */, int chunk) {
     extern __shared__ float shared[];
-    float* q_row = shared;        // [D]
-    float* scores = shared + D;   // [chunk]
+    float* q_row = shared;                                   // [D]
+    float* scores = shared + D;                              // [chunk]
+    int* key_slots = reinterpret_cast<int*>(scores + chunk); // [chunk] cache slot of each key of the chunk
 
     const int t = blockIdx.x;
     const int h = blockIdx.y;
@@ -56,22 +57,32 @@ extern "C" __global__ void attention_partial(
     }
 
     const int kv_width = Hk * D;
-    const int kv_head = h / (Hq / Hk);
+    const int kv_offset = (h / (Hq / Hk)) * D;
     const int* table = block_tables + (long) token_seq[t] * max_blocks;
+    const int n = end - start;
+    // Resolve the chunk's cache slots once: the loops below then issue independent loads, not table lookups.
+    for (int j = threadIdx.x; j < n; j += blockDim.x) key_slots[j] = (int) cache_slot(table, start + j);
     for (int d = threadIdx.x; d < D; d += blockDim.x) q_row[d] = q[(long) t * Hq * D + h * D + d];
     __syncthreads();
 
-    // Scores: warp w takes keys start + w, start + w + warps, ...; its lanes split the head dimension.
+    // Scores: each warp takes four keys at a time (loads of all four in flight), lanes split the head dimension.
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
     const int warps = blockDim.x >> 5;
-    const int n = end - start;
-    for (int j = warp; j < n; j += warps) {
-        const float* key = k_cache + cache_slot(table, start + j) * kv_width + kv_head * D;
-        float dot = 0.0f;
-        for (int d = lane; d < D; d += 32) dot += q_row[d] * key[d];
-        dot = warp_sum(dot);
-        if (lane == 0) scores[j] = dot * scale;
+    for (int j0 = warp * 4; j0 < n; j0 += warps * 4) {
+        float dot[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+#pragma unroll
+        for (int u = 0; u < 4; u++) {
+            if (j0 + u < n) {
+                const float* key = k_cache + (long) key_slots[j0 + u] * kv_width + kv_offset;
+                for (int d = lane; d < D; d += 32) dot[u] += q_row[d] * key[d];
+            }
+        }
+#pragma unroll
+        for (int u = 0; u < 4; u++) {
+            const float s = warp_sum(dot[u]);
+            if (lane == 0 && j0 + u < n) scores[j0 + u] = s * scale;
+        }
     }
     __syncthreads();
 
@@ -87,10 +98,10 @@ extern "C" __global__ void attention_partial(
     l = block_sum(l);  // its barriers also publish the exponentials written above
 
     for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        const float* values = v_cache + kv_offset + d;
         float acc = 0.0f;
-        for (int j = 0; j < n; j++) {
-            acc += scores[j] * v_cache[cache_slot(table, start + j) * kv_width + kv_head * D + d];
-        }
+#pragma unroll 8
+        for (int j = 0; j < n; j++) acc += scores[j] * values[(long) key_slots[j] * kv_width];
         out[d] = acc;
     }
     if (threadIdx.x == 0) {

@@ -49,6 +49,13 @@ public final class GpuCheck {
             case "parity" -> parity(options, report);
             case "bench" -> bench(options, report);
             case "oom" -> outOfMemory(report);
+            case "profile" -> {
+                System.out.println("profile " + options.get("model"));
+                report.putAll(ModelChecks.profile(required(options, "model"),
+                        ints(options.getOrDefault("batches", "1,8,64")), Integer.parseInt(options.getOrDefault("steps",
+                                "4")), Integer.parseInt(options.getOrDefault("prompt-len", "64"))));
+                yield true;
+            }
             default -> {
                 usage("unknown subcommand " + args[0]);
                 yield false;
@@ -200,7 +207,7 @@ public final class GpuCheck {
     private static void usage(String problem) {
         System.err.println("gpu-check: " + problem);
         System.err.println("usage: GpuCheck kernels [--json F] | parity --model M --prompt IDS [--steps N] [--json F]"
-                + " | oom | bench --model M [--batches 1,8,32,64] [--steps N] [--prompt-len P] [--graphs on|off|both] [--json F]");
+                + " | oom | profile --model M [--batches 1,8,64] | bench --model M [--batches 1,8,32,64] [--steps N] [--prompt-len P] [--graphs on|off|both] [--json F]");
         System.exit(2);
     }
 }

@@ -51,9 +51,9 @@ final class KernelChecks {
         for (GgmlType type : new GgmlType[] {GgmlType.BF16, GgmlType.F32, GgmlType.Q4_0, GgmlType.Q8_0,
                 GgmlType.Q6_K}) {
             for (int tokens : new int[] {1, 5, 8, 13, 64, 100}) {
-                results.add(matmul(type, 1000, 1152, tokens));
+                results.add(matmul(type, 1000, 1536, tokens));  // 1536: whole Q6_K super-blocks
             }
-            results.add(embedding(type, 300, 1152, 7));
+            results.add(embedding(type, 300, 1536, 7));
         }
         results.add(rmsNorm(5, 1152));
         results.add(addRmsNorm(5, 1152, true));

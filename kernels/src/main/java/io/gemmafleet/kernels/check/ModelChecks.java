@@ -106,6 +106,68 @@ final class ModelChecks {
         return result;
     }
 
+    /**
+     * Where a decode step's device time goes: per kernel (matmuls per matrix shape), summed over {@code steps}
+     * profiled steps after two warm-up steps, with graphs off so each launch can be timed.
+     */
+    static Map<String, Object> profile(String modelPath, int[] batches, int steps, int promptLength) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", modelPath);
+        try (Checkpoint checkpoint = CheckpointLoader.load(modelPath)) {
+            Gemma3Weights weights = Gemma3Weights.from(checkpoint);
+            System.setProperty("gemmafleet.cuda.graphs", "false");
+            try (ModelExecutor e = new CudaBackend().open(weights,
+                    new ExecutorOptions(0, promptLength + steps + 8))) {
+                Random random = new Random(11);
+                for (int batch : batches) {
+                    List<SequenceStep> prefill = new ArrayList<>();
+                    for (int s = 0; s < batch; s++) {
+                        int[] p = new int[promptLength];
+                        for (int i = 0; i < promptLength; i++) {
+                            p[i] = 2 + random.nextInt(weights.config().vocabSize() - 2);
+                        }
+                        prefill.add(new SequenceStep(s, 0, p, true));
+                    }
+                    int[] next = e.stepGreedy(new StepBatch(prefill));
+                    int position = promptLength;
+                    for (int i = 0; i < steps + 2; i++) {
+                        if (i == 2) {
+                            io.gemmafleet.kernels.cuda.KernelProfiler.start();
+                        }
+                        List<SequenceStep> decode = new ArrayList<>();
+                        for (int s = 0; s < batch; s++) {
+                            decode.add(new SequenceStep(s, position, new int[] {next[s]}, true));
+                        }
+                        next = e.stepGreedy(new StepBatch(decode));
+                        position++;
+                    }
+                    Map<String, double[]> totals = io.gemmafleet.kernels.cuda.KernelProfiler.finish();
+                    for (int s = 0; s < batch; s++) {
+                        e.release(s);
+                    }
+                    List<Map.Entry<String, double[]>> sorted = new ArrayList<>(totals.entrySet());
+                    sorted.sort((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1]));
+                    double sum = sorted.stream().mapToDouble(x -> x.getValue()[1]).sum() / steps;
+                    System.out.printf("  batch %d: %.3f ms of kernel time per decode step%n", batch, sum);
+                    Map<String, Object> rows = new LinkedHashMap<>();
+                    for (Map.Entry<String, double[]> x : sorted) {
+                        double perStep = x.getValue()[1] / steps;
+                        rows.put(x.getKey(), Map.of("launches_per_step", x.getValue()[0] / steps, "ms_per_step",
+                                perStep));
+                        if (rows.size() <= 10) {
+                            System.out.printf("    %-40s %4.0f launches %8.3f ms (%4.1f%%)%n", x.getKey(),
+                                    x.getValue()[0] / steps, perStep, 100 * perStep / sum);
+                        }
+                    }
+                    result.put("batch_" + batch, Map.of("kernel_ms_per_step", sum, "kernels", rows));
+                }
+            } finally {
+                System.clearProperty("gemmafleet.cuda.graphs");
+            }
+        }
+        return result;
+    }
+
     /** Largest difference of the prompt's last logits (absolute, and relative to their spread) and top-10 overlap. */
     static Map<String, Object> compareLogits(float[] cpu, float[] cuda) {
         double maxDiff = 0;

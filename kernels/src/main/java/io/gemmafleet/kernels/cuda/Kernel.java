@@ -2,6 +2,7 @@ package io.gemmafleet.kernels.cuda;
 
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
@@ -30,6 +31,11 @@ public final class Kernel {
         return name;
     }
 
+    /** The profile groups matmuls by their output rows (which matrix) and the rest by kernel name. */
+    private String profileName(int gridX, int gridY) {
+        return name.startsWith("matmul") ? name + " grid " + gridX + "x" + gridY : name;
+    }
+
     /** Allows more than the default 48 KiB of dynamic shared memory per block. */
     public void allowSharedMemory(int bytes) {
         Cuda.check(JCudaDriver.cuFuncSetAttribute(function,
@@ -55,7 +61,11 @@ public final class Kernel {
                         + args[i].getClass().getSimpleName());
             };
         }
+        CUevent[] events = KernelProfiler.recording() ? KernelProfiler.before(stream) : null;
         Cuda.check(JCudaDriver.cuLaunchKernel(function, gridX, gridY, gridZ, block, 1, 1, sharedBytes, stream,
                 Pointer.to(params), null), "launching " + name);
+        if (events != null) {
+            KernelProfiler.after(profileName(gridX, gridY), events, stream);
+        }
     }
 }

@@ -27,13 +27,15 @@ public final class KernelLibrary {
     public static final int BLOCK_TOKENS = 16;
 
     /** Keys per attention chunk (one block of attention_partial) before the split is widened. */
-    public static final int ATTENTION_CHUNK = 256;
+    public static final int ATTENTION_CHUNK = 64;
 
     /** Most chunks per query row: longer contexts get longer chunks instead of more partial results. */
     public static final int MAX_ATTENTION_CHUNKS = 64;
 
     private static final int MATMUL_TOKENS = 8;
-    private static final int MATMUL_ROWS = 4;
+    /** Weight rows per block of the matmul kernels: 4 warps × 4 rows (MATMUL_WARPS × MATMUL_WARP_ROWS). */
+    private static final int MATMUL_ROWS = 16;
+    private static final int MATMUL_BLOCK = 128;
 
     /**
      * From this many tokens on, bf16 products run on tensor cores ({@code matmul_bf16_tc}: activations rounded to
@@ -70,7 +72,8 @@ public final class KernelLibrary {
             case "attention" -> List.of("attention_partial", "attention_merge");
             case "geglu" -> List.of("geglu");
             case "sampling" -> List.of("argmax_rows", "sample_rows");
-            default -> List.of(module);  // the matmul families: one kernel named like the module
+            case "matmul_bf16_tc" -> List.of(module);
+            default -> List.of(module, module + "_1");  // matmul families: 8-token tiles, and one token
         };
     }
 
@@ -140,11 +143,11 @@ public final class KernelLibrary {
                           CUdeviceptr positions, CUdeviceptr tokenSeq, CUdeviceptr blockTables, int maxBlocks,
                           int tokens, int heads, int kvHeads, int headDim, float scale, int window, int chunks,
                           int chunkLength) {
-        int shared = (headDim + chunkLength) * Float.BYTES;
+        int shared = (headDim + 2 * chunkLength) * Float.BYTES;
         if (shared > maxAttentionSharedBytes()) {
             throw new IllegalArgumentException("attention chunk of " + chunkLength + " keys exceeds shared memory");
         }
-        kernel("attention_partial").launch(stream, tokens, heads, chunks, 128, shared, scratch, q, kCache, vCache,
+        kernel("attention_partial").launch(stream, tokens, heads, chunks, 256, shared, scratch, q, kCache, vCache,
                 positions, tokenSeq, blockTables, maxBlocks, heads, kvHeads, headDim, scale, window, chunkLength);
         kernel("attention_merge").launch(stream, tokens, heads, 1, 128, 0, out, scratch, heads, headDim, chunks);
     }
@@ -157,23 +160,23 @@ public final class KernelLibrary {
 
     /** out[t, r] = sum_c W[r, c] x[t, c]: the matmul kernel of the matrix's format. */
     public void matmul(CUdeviceptr out, DeviceMatrix w, CUdeviceptr x, int tokens) {
-        int gridX = ceilDiv(w.rows(), MATMUL_ROWS);
-        int gridY = ceilDiv(tokens, MATMUL_TOKENS);
-        int block = 32 * MATMUL_ROWS;
         if (usesTensorCores(w, tokens)) {
             kernel("matmul_bf16_tc").launch(stream, ceilDiv(w.rows(), TENSOR_CORE_TILE),
                     ceilDiv(tokens, TENSOR_CORE_TILE), 1, 128, 0, out, w.values(), x, w.rows(), w.cols(), tokens);
             return;
         }
+        int gridX = ceilDiv(w.rows(), MATMUL_ROWS);
+        int gridY = ceilDiv(tokens, MATMUL_TOKENS);
+        String suffix = tokens == 1 ? "_1" : "";
         switch (w.format()) {
-            case BF16 -> kernel("matmul_bf16").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), x, w.rows(),
-                    w.cols(), tokens);
-            case F32 -> kernel("matmul_f32").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), x, w.rows(),
-                    w.cols(), tokens);
-            case Q4_0 -> kernel("matmul_q4_0").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), w.scales(),
+            case BF16 -> kernel("matmul_bf16" + suffix).launch(stream, gridX, gridY, 1, MATMUL_BLOCK, 0, out, w.values(),
                     x, w.rows(), w.cols(), tokens);
-            case Q8_0 -> kernel("matmul_q8_0").launch(stream, gridX, gridY, 1, block, 0, out, w.values(), w.scales(),
+            case F32 -> kernel("matmul_f32" + suffix).launch(stream, gridX, gridY, 1, MATMUL_BLOCK, 0, out, w.values(),
                     x, w.rows(), w.cols(), tokens);
+            case Q4_0 -> kernel("matmul_q4_0" + suffix).launch(stream, gridX, gridY, 1, MATMUL_BLOCK, 0, out,
+                    w.values(), w.scales(), x, w.rows(), w.cols(), tokens);
+            case Q8_0 -> kernel("matmul_q8_0" + suffix).launch(stream, gridX, gridY, 1, MATMUL_BLOCK, 0, out,
+                    w.values(), w.scales(), x, w.rows(), w.cols(), tokens);
         }
     }
 

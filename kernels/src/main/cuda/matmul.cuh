@@ -1,14 +1,15 @@
 // The skeleton shared by the matrix-product kernels: out[t, r] = sum_c W[r, c] * x[t, c].
 //
 // Decode and small batches are bound by reading the weights, so the product is organised around streaming W
-// exactly once per tile of TOKENS tokens. One warp owns MATMUL_WARP_ROWS consecutive weight rows; its lanes walk
-// the rows in coalesced units (8 bf16 or f32 values, or one 32-value quant block), and for each 8-column slice of
-// a unit load the activations of every token of the tile once and use them for all of the warp's rows (so L1
-// traffic for activations is a quarter of what one row per warp would need). A warp reduction finishes each dot
-// product.
+// exactly once per tile of TOKENS tokens. One block owns MATMUL_WARP_ROWS consecutive weight rows; its warps split
+// the columns (so a narrow matrix such as Gemma's [hidden, ffn] down projection still spreads over many blocks),
+// and each lane walks the rows in coalesced units (8 bf16 or f32 values, or one 32-value quant block). For each
+// 8-column slice of a unit a lane loads the activations of every token of the tile once and uses them for all
+// of the block's rows (a quarter of the L1 traffic one row at a time would need). Warp reductions, then a
+// fixed-order sum of the warps' partials in shared memory, finish each dot product (deterministic: no atomics).
 // Traffic: rows × cols weight bytes per token tile (the bandwidth bound: one pass over W at batch <= 8), plus
-// tokens × cols × 4 activation bytes per warp, which L1/L2 absorb.
-// Launch: grid (ceil(rows / (MATMUL_WARPS × MATMUL_WARP_ROWS)), ceil(tokens / TOKENS)), block 32 × MATMUL_WARPS.
+// tokens × cols × 4 activation bytes per block, which L1/L2 absorb.
+// Launch: grid (ceil(rows / MATMUL_WARP_ROWS), ceil(tokens / TOKENS)), block 32 × MATMUL_WARPS.
 //
 // A format provides
 //   using Unit = ...;                                   one lane's unit of one row, as loaded
@@ -26,11 +27,12 @@
 template <int TOKENS, typename Format>
 __device__ __forceinline__ void matmul_tile(const Format& format, float* __restrict__ out,
                                             const float* __restrict__ x, int rows, int cols, int tokens) {
+    __shared__ float partials[MATMUL_WARPS][MATMUL_WARP_ROWS][TOKENS];
     const int lane = threadIdx.x & 31;
-    const long row0 = ((long) blockIdx.x * MATMUL_WARPS + (threadIdx.x >> 5)) * MATMUL_WARP_ROWS;
+    const int warp = threadIdx.x >> 5;
+    const long row0 = (long) blockIdx.x * MATMUL_WARP_ROWS;
     const int first_token = blockIdx.y * TOKENS;
     const int tile_tokens = min(TOKENS, tokens - first_token);
-    if (row0 >= rows) return;  // the whole warp leaves together: its shuffles stay full
     const float* xt = x + (long) first_token * cols;
 
     float acc[MATMUL_WARP_ROWS][TOKENS];
@@ -40,7 +42,7 @@ __device__ __forceinline__ void matmul_tile(const Format& format, float* __restr
         for (int t = 0; t < TOKENS; t++) acc[r][t] = 0.0f;
 
     const int units = cols / Format::COLUMNS;
-    for (int u = lane; u < units; u += 32) {
+    for (int u = warp * 32 + lane; u < units; u += 32 * MATMUL_WARPS) {
         typename Format::Unit unit[MATMUL_WARP_ROWS];
 #pragma unroll
         for (int r = 0; r < MATMUL_WARP_ROWS; r++) {
@@ -82,7 +84,18 @@ __device__ __forceinline__ void matmul_tile(const Format& format, float* __restr
 #pragma unroll
         for (int t = 0; t < TOKENS; t++) {
             const float sum = warp_sum(acc[r][t]);
-            if (lane == 0 && t < tile_tokens && row0 + r < rows) out[(long) (first_token + t) * rows + row0 + r] = sum;
+            if (lane == 0) partials[warp][r][t] = sum;
+        }
+    }
+    __syncthreads();
+    for (int i = threadIdx.x; i < MATMUL_WARP_ROWS * TOKENS; i += blockDim.x) {
+        const int r = i / TOKENS;
+        const int t = i % TOKENS;
+        if (t < tile_tokens && row0 + r < rows) {
+            float sum = 0.0f;
+#pragma unroll
+            for (int w = 0; w < MATMUL_WARPS; w++) sum += partials[w][r][t];
+            out[(long) (first_token + t) * rows + row0 + r] = sum;
         }
     }
 }

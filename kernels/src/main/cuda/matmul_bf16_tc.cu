@@ -7,7 +7,8 @@
 // (f32 activations rounded to bf16 as they are staged, as a bf16 model's activations are) and of W in shared
 // memory. Partial tiles at the T and rows edges are padded with zeros and masked on store.
 // Precision: activations are rounded to bf16, so results differ from matmul_bf16 (f32 activations) by about
-// 2^-8 relative; the executor uses this kernel only at >= 64 tokens, where weight reads, not precision, set speed.
+// 2^-8 relative; the executor uses it only for long prefill chunks (KernelLibrary.TENSOR_CORE_MIN_TOKENS).
+// Not yet split along K: a narrow matrix gets few blocks (18 for 1152 rows at 64 tokens), which is why.
 // Traffic: W is read once per 64 tokens (8 times less often than matmul_bf16's 8-token tiles); A tiles come
 // from L2. Requires cols % 32 == 0.
 // Launch: grid (ceil(rows / 64), ceil(tokens / 64)), block 128.

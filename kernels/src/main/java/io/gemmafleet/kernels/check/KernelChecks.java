@@ -50,7 +50,7 @@ final class KernelChecks {
         List<Result> results = new ArrayList<>();
         for (GgmlType type : new GgmlType[] {GgmlType.BF16, GgmlType.F32, GgmlType.Q4_0, GgmlType.Q8_0,
                 GgmlType.Q6_K}) {
-            for (int tokens : new int[] {1, 5, 8, 13, 64, 100}) {
+            for (int tokens : new int[] {1, 5, 8, 13, 64, 300}) {
                 results.add(matmul(type, 1000, 1536, tokens));  // 1536: whole Q6_K super-blocks
             }
             results.add(embedding(type, 300, 1536, 7));

@@ -33,15 +33,17 @@ public final class KernelLibrary {
     public static final int MAX_ATTENTION_CHUNKS = 64;
 
     private static final int MATMUL_TOKENS = 8;
-    /** Weight rows per block of the matmul kernels: 4 warps × 4 rows (MATMUL_WARPS × MATMUL_WARP_ROWS). */
-    private static final int MATMUL_ROWS = 16;
+    /** Weight rows per block of the matmul kernels (MATMUL_WARP_ROWS; the block's 4 warps split the columns). */
+    private static final int MATMUL_ROWS = 4;
     private static final int MATMUL_BLOCK = 128;
 
     /**
-     * From this many tokens on, bf16 products run on tensor cores ({@code matmul_bf16_tc}: activations rounded to
-     * bf16, weights read once per 64 tokens); below it the f32-activation kernel keeps results closest to the CPU's.
+     * From this many tokens on (long prefill chunks), bf16 products run on tensor cores ({@code matmul_bf16_tc}:
+     * activations rounded to bf16, weights read once per 64 tokens). Below it the f32-activation kernel is used:
+     * measured on an H200, the tensor-core kernel without split-K left narrow matrices ([1152, 6912]) on 18 blocks
+     * and made batch-64 decode 3x slower than 8-token tiles.
      */
-    public static final int TENSOR_CORE_MIN_TOKENS = 64;
+    public static final int TENSOR_CORE_MIN_TOKENS = 256;
     private static final int TENSOR_CORE_TILE = 64;
 
     private final CudaDevice device;

@@ -69,6 +69,7 @@ record() { # record NAME RC SECONDS NOTE
 # (appended to run.log afterwards), under min(TIMEOUT_S, budget left); rc 124 = timed out. Never aborts the script.
 step() {
   local name="$1" want="$2"; shift 2
+  if [[ " ${GPUKIT_SKIP:-} " == *" $name "* ]]; then skip "$name" "GPUKIT_SKIP"; return 0; fi
   local budget_left; budget_left=$(left)
   if (( budget_left < 10 )); then
     say "SKIP $name: overall budget spent"

@@ -13,12 +13,14 @@ import io.gemmafleet.schemas.JobResult;
 import io.gemmafleet.schemas.JobStatus;
 import io.gemmafleet.schemas.Sampling;
 import io.gemmafleet.worker.WorkerService;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -117,6 +119,105 @@ class FleetEndToEndTest {
                     + "; by the survivor: " + results.values().stream().filter(rs -> rs.getLast().servedBy()
                     .workerId().equals("survivor")).count());
             assertTrue(b.metrics().scrape().contains("gemma_jobs_received_total"));
+        }
+    }
+
+    /**
+     * A worker in its own JVM, ended with a real SIGTERM mid-stream: it drains (finishes what it received, commits
+     * or acknowledges it, releases nothing it finished) and exits within its deadline; a worker started afterwards
+     * serves the rest. No job is lost and, drained gracefully, none is processed twice.
+     */
+    @ParameterizedTest
+    @EnumSource(value = IntakeMode.class, names = {"SHARE", "CLASSIC"})
+    void aWorkerProcessDrainsOnSigtermWithinItsDeadline(IntakeMode mode) throws Exception {
+        try (FleetHarness h = harness(mode)) {
+            Path log = modelDir.resolve("sigterm-worker.log");
+            Duration drain = Duration.ofSeconds(20);
+            Process child = h.startWorkerProcess("child", mode, 4, drain, log);
+            try {
+                Set<String> ids = sendJobs(h, mode + "-term-", 40, 24);
+                awaitResultsFrom(h, "child", 4, log);
+                long signalled = System.nanoTime();
+                child.destroy();  // SIGTERM: the worker's shutdown hook drains
+                assertTrue(child.waitFor(drain.toSeconds() + 15, TimeUnit.SECONDS),
+                        "the worker did not exit within its drain deadline; log: " + tail(log));
+                double seconds = (System.nanoTime() - signalled) / 1e9;
+                assertEquals(143, child.exitValue(), "exit after SIGTERM (128 + 15); log: " + tail(log));
+                assertTrue(Files.readString(log).contains("draining"), "the shutdown hook drained: " + tail(log));
+
+                h.startWorker("after", mode, 4);
+                Map<String, List<JobResult>> results = awaitAll(h, ids, Duration.ofSeconds(120));
+                assertEquals(ids, results.keySet(), "every job reached a terminal result");
+                long byChild = results.values().stream()
+                        .filter(rs -> rs.getFirst().servedBy().workerId().equals("child")).count();
+                long twice = results.values().stream().filter(rs -> rs.size() > 1).count();
+                System.out.printf("[sigterm %s] exited %.1f s after SIGTERM; %d of %d jobs served by it, %d twice%n",
+                        mode, seconds, byChild, ids.size(), twice);
+                results.forEach((id, rs) -> {
+                    assertEquals(1, rs.size(), id + " answered " + rs.size() + " times after a graceful drain");
+                    assertEquals(JobStatus.SUCCEEDED, rs.getFirst().status());
+                });
+            } finally {
+                child.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * A worker in its own JVM killed with SIGKILL (no shutdown hook, no close) while a second worker runs: every
+     * job still reaches a terminal result; how many were processed twice is reported.
+     */
+    @ParameterizedTest
+    @EnumSource(value = IntakeMode.class, names = {"SHARE", "CLASSIC"})
+    void aWorkerProcessKilledWithSigkillLosesNoJob(IntakeMode mode) throws Exception {
+        try (FleetHarness h = harness(mode)) {
+            Path log = modelDir.resolve("sigkill-worker.log");
+            Process child = h.startWorkerProcess("victim-process", mode, 4, Duration.ofSeconds(20), log);
+            try {
+                h.startWorker("survivor", mode, 4);
+                Set<String> ids = sendJobs(h, mode + "-sigkill-", 60, 24);
+                awaitResultsFrom(h, "victim-process", 4, log);
+                child.destroyForcibly();  // SIGKILL mid-batch
+                assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+                assertEquals(137, child.exitValue(), "killed by SIGKILL (128 + 9)");
+                Map<String, List<JobResult>> results = awaitAll(h, ids, Duration.ofSeconds(120));
+                assertEquals(ids, results.keySet(), "every job reached a terminal result");
+                results.values().forEach(rs -> rs.forEach(r -> assertEquals(JobStatus.SUCCEEDED, r.status())));
+                long twice = results.values().stream().filter(rs -> rs.size() > 1).count();
+                System.out.printf("[sigkill %s] jobs processed twice: %d of %d%n", mode, twice, ids.size());
+            } finally {
+                child.destroyForcibly();
+            }
+        }
+    }
+
+    private static Set<String> sendJobs(FleetHarness h, String prefix, int count, int maxTokens) {
+        Set<String> ids = new java.util.TreeSet<>();
+        for (int i = 0; i < count; i++) {
+            String id = prefix + i;
+            ids.add(id);
+            h.send(id, h.codec.encode(JobRequest.chat(id, "tell me " + i, Sampling.greedy(maxTokens))));
+        }
+        h.flush();
+        return ids;
+    }
+
+    /** Waits until {@code worker} has written {@code count} results (so it is mid-stream), or fails with its log. */
+    private static void awaitResultsFrom(FleetHarness h, String worker, int count, Path log) throws Exception {
+        Map<String, List<JobResult>> seen = h.results(r -> r.values().stream()
+                .filter(rs -> rs.getFirst().servedBy().workerId().equals(worker)).count() >= count,
+                Duration.ofSeconds(90));
+        long fromWorker = seen.values().stream().filter(rs -> rs.getFirst().servedBy().workerId().equals(worker))
+                .count();
+        assertTrue(fromWorker >= count, worker + " wrote " + fromWorker + " results; its log: " + tail(log));
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
         }
     }
 

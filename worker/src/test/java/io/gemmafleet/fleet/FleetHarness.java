@@ -46,6 +46,7 @@ final class FleetHarness implements AutoCloseable {
     final String bootstrap;
     final FleetTopics topics;
     final JobCodec codec = new JobCodec();
+    private final Path modelFile;
     private final Checkpoint checkpoint;
     private final GemmaTokenizer tokenizer;
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -62,7 +63,8 @@ final class FleetHarness implements AutoCloseable {
         p.setProperty("gemma.topics.job-partitions", "2");
         p.setProperty("gemma.topics.results-partitions", "2");
         this.topics = FleetTopics.fromProperties(p);
-        this.checkpoint = CheckpointLoader.load(TinyModels.writeGguf(modelDir).toString());
+        this.modelFile = TinyModels.writeGguf(modelDir);
+        this.checkpoint = CheckpointLoader.load(modelFile.toString());
         this.tokenizer = GemmaTokenizer.load(checkpoint.tokenizer());
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20),
@@ -85,6 +87,31 @@ final class FleetHarness implements AutoCloseable {
         open.add(0, w);
         w.start();
         return w;
+    }
+
+    /**
+     * Starts a worker as a separate JVM (the real {@code worker} command on the same tiny model, topics and group
+     * as {@link #startWorker}), so a test can end it with a real SIGTERM or SIGKILL. Its output goes to
+     * {@code log}.
+     */
+    Process startWorkerProcess(String id, IntakeMode mode, int batchSize, Duration drainTimeout, Path log)
+            throws java.io.IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.gemmafleet.cli.WorkerCli", "worker", "--bootstrap", bootstrap, "--model", modelFile.toString(),
+                "--backend", "cpu", "--intake", mode.name().toLowerCase(), "--batch-size", Integer.toString(batchSize),
+                "--threads", "1", "--context", "256", "--http-port", "-1", "--worker-id", id,
+                "--drain-timeout", drainTimeout.toString(), "--group", "workers-" + topics.textJobs(),
+                "-Dgemma.topics.text=" + topics.textJobs(), "-Dgemma.topics.image=" + topics.imageJobs(),
+                "-Dgemma.topics.results=" + topics.results(), "-Dgemma.topics.dead-letter=" + topics.deadLetter(),
+                "-Dgemma.topics.status=" + topics.status(), "-Dgemma.topics.job-partitions=2",
+                "-Dgemma.topics.results-partitions=2"));
+        if (mode == IntakeMode.CLASSIC) {
+            command.add("-Dkafka.session.timeout.ms=6000");
+            command.add("-Dkafka.heartbeat.interval.ms=1000");
+        }
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     void send(String key, byte[] value) {

@@ -34,7 +34,14 @@ public final class ShareGroupIntake implements JobIntake {
         static Key of(IncomingJob j) {
             return new Key(j.topic(), j.partition(), j.offset());
         }
+
+        static Key of(ConsumerRecord<?, ?> r) {
+            return new Key(r.topic(), r.partition(), r.offset());
+        }
     }
+
+    /** How long to wait for renewed records to come back through poll() before giving up on them. */
+    private static final Duration RENEWED_RECORDS_WAIT = Duration.ofSeconds(5);
 
     private final KafkaShareConsumer<String, byte[]> consumer;
     private final java.util.List<String> topics;
@@ -81,10 +88,7 @@ public final class ShareGroupIntake implements JobIntake {
                         continue;
                     }
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        IncomingJob job = new IncomingJob(r.topic(), r.partition(), r.offset(), r.key(), r.value(),
-                                r.timestamp(), r.deliveryCount().map(Short::intValue).orElse(1));
-                        inFlight.put(Key.of(job), r);
-                        sink.accept(job);
+                        take(r, sink);
                     }
                     lastRenew = System.nanoTime();
                     continue;
@@ -114,7 +118,7 @@ public final class ShareGroupIntake implements JobIntake {
                 } else if (acknowledged) {
                     consumer.commitAsync();
                 }
-                lastRenew = maybeRenew(lastRenew);
+                lastRenew = maybeRenew(lastRenew, sink);
             }
         } catch (WakeupException | InterruptedException e) {
             // close() or abort().
@@ -145,8 +149,23 @@ public final class ShareGroupIntake implements JobIntake {
         }
     }
 
-    /** Renews the locks of unfinished jobs once half the acquisition lock has passed since the last renewal. */
-    private long maybeRenew(long lastRenew) {
+    /** Hands a newly delivered record to the sink as a job and remembers it until it is acknowledged. */
+    private void take(ConsumerRecord<String, byte[]> r, JobSink sink) {
+        IncomingJob job = new IncomingJob(r.topic(), r.partition(), r.offset(), r.key(), r.value(), r.timestamp(),
+                r.deliveryCount().map(Short::intValue).orElse(1));
+        inFlight.put(Key.of(job), r);
+        sink.accept(job);
+    }
+
+    /**
+     * Renews the locks of unfinished jobs once half the acquisition lock has passed since the last renewal.
+     *
+     * <p>kafka-clients 4.4 hands renewed records back through the next {@code poll()} (KAFKA-20458), and only that
+     * delivery can later be acknowledged: so after the renewal this polls until every renewed record is back and
+     * keeps the returned record objects. A record that poll delivers for the first time is taken as a new job if
+     * there is room, else released at once.
+     */
+    private long maybeRenew(long lastRenew, JobSink sink) {
         if (!renewLocks || inFlight.isEmpty()) {
             return lastRenew;
         }
@@ -158,6 +177,23 @@ public final class ShareGroupIntake implements JobIntake {
         try {
             inFlight.values().forEach(r -> consumer.acknowledge(r, AcknowledgeType.RENEW));
             consumer.commitSync(Duration.ofSeconds(5));
+            java.util.Set<Key> awaited = new java.util.HashSet<>(inFlight.keySet());
+            long end = System.nanoTime() + RENEWED_RECORDS_WAIT.toNanos();
+            while (!awaited.isEmpty() && System.nanoTime() < end) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    Key key = Key.of(r);
+                    if (awaited.remove(key)) {
+                        inFlight.put(key, r);  // the renewed delivery: the one a later ACCEPT must name
+                    } else if (!paused && fetching && sink.hasRoom()) {
+                        take(r, sink);
+                    } else {
+                        consumer.acknowledge(r, AcknowledgeType.RELEASE);
+                    }
+                }
+            }
+            if (!awaited.isEmpty()) {
+                LOG.warn("{} renewed jobs did not come back from poll(); they may be redelivered", awaited.size());
+            }
             LOG.debug("renewed the locks of {} jobs", inFlight.size());
         } catch (RuntimeException e) {
             LOG.warn("lock renewal failed (jobs may be redelivered): {}", e.toString());

@@ -58,18 +58,25 @@ public final class TopicBootstrap {
      * Share groups start at the latest offset by default; a job queue must start at the earliest, or jobs sent
      * before the first worker joined would never run. Lock renewal (RENEW) must be enabled per group.
      */
-    public static void configureShareGroup(Admin admin, String groupId) throws Exception {
+    /**
+     * Sets the share group's offset reset to earliest and allows lock renewal.
+     *
+     * @return whether the broker accepted {@code share.renew.acknowledge.enable} (false on brokers before it)
+     */
+    public static boolean configureShareGroup(Admin admin, String groupId) throws Exception {
         ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
         Collection<AlterConfigOp> ops = List.of(
                 new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
                 new AlterConfigOp(new ConfigEntry("share.renew.acknowledge.enable", "true"), AlterConfigOp.OpType.SET));
         try {
             admin.incrementalAlterConfigs(Map.of(group, ops)).all().get(30, TimeUnit.SECONDS);
+            return true;
         } catch (ExecutionException e) {
             // Older brokers do not know the renew config: keep the offset reset, run without renewal.
             LOG.warn("share group config {}: {}; retrying with offset reset only", groupId, e.getCause().toString());
             admin.incrementalAlterConfigs(Map.of(group, List.of(ops.iterator().next()))).all()
                     .get(30, TimeUnit.SECONDS);
+            return false;
         }
     }
 }

@@ -69,11 +69,12 @@ public final class WorkerService implements AutoCloseable {
         this.queue = new JobQueue(config.batchSize(), 2 * config.batchSize());
         Properties clients = config.clientProperties();
         IntakeMode mode;
+        boolean renewLocks = false;
         try (Admin admin = Admin.create(clients)) {
             TopicBootstrap.ensureTopics(admin, config.topics());
             mode = config.intakeMode().resolve(admin);
             if (mode == IntakeMode.SHARE) {
-                TopicBootstrap.configureShareGroup(admin, config.groupId());
+                renewLocks = TopicBootstrap.configureShareGroup(admin, config.groupId());
             }
         }
         Properties consumer = config.clientProperties();
@@ -84,9 +85,8 @@ public final class WorkerService implements AutoCloseable {
                 ? List.of(config.topics().textJobs(), config.topics().imageJobs())
                 : List.of(config.topics().textJobs());
         this.intake = mode == IntakeMode.SHARE
-                // RENEW is off: with kafka-clients 4.4 a renewed record leaves the client's in-flight batch, so its
-                // later ACCEPT fails (see KAFKA-20458). Size the group's record lock to the longest batch instead.
-                ? new ShareGroupIntake(consumer, topics, config.batchSize(), false)
+                // Locks of long generations are renewed where the broker allows it (share.renew.acknowledge.enable).
+                ? new ShareGroupIntake(consumer, topics, config.batchSize(), renewLocks)
                 : new ConsumerGroupIntake(consumer, topics, config.batchSize());
         this.publisher = new ResultPublisher(clients, config.topics(), codec, served.workerId());
         this.metrics = new WorkerMetrics(served.workerId(), intake::lag, queue::waitingCount);

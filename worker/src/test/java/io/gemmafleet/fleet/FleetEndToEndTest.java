@@ -123,6 +123,28 @@ class FleetEndToEndTest {
     }
 
     /**
+     * A generation longer than the share group's record lock (8 s on this broker): the worker renews the lock
+     * (RENEW), so the job is not redelivered mid-generation and gets exactly one result, from its first delivery.
+     */
+    @org.junit.jupiter.api.Test
+    void aShareWorkerRenewsTheLockOfAGenerationLongerThanTheLock() throws Exception {
+        try (FleetHarness h = harness(IntakeMode.SHARE)) {
+            h.startWorker("slow", IntakeMode.SHARE, 2, Duration.ofSeconds(14));
+            Thread.sleep(2000);
+            Set<String> ids = sendJobs(h, "renew-", 2, 3);
+            // Read for long enough that a redelivery after a lost lock (at ~8 s) would have produced a second
+            // result (at ~28 s, after a second 14 s batch).
+            Map<String, List<JobResult>> results = h.results(r -> false, Duration.ofSeconds(36));
+            assertEquals(ids, results.keySet(), "both jobs answered");
+            results.forEach((id, rs) -> {
+                assertEquals(1, rs.size(), id + " answered " + rs.size() + " times: the lock was not renewed");
+                assertEquals(1, rs.getFirst().deliveryAttempt(), id + " was redelivered");
+                assertEquals(JobStatus.SUCCEEDED, rs.getFirst().status());
+            });
+        }
+    }
+
+    /**
      * A worker in its own JVM, ended with a real SIGTERM mid-stream: it drains (finishes what it received, commits
      * or acknowledges it, releases nothing it finished) and exits within its deadline; a worker started afterwards
      * serves the rest. No job is lost and, drained gracefully, none is processed twice.

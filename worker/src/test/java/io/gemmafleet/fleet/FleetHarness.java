@@ -14,6 +14,7 @@ import io.gemmafleet.schemas.JobCodec;
 import io.gemmafleet.schemas.JobResult;
 import io.gemmafleet.testmodel.TinyModels;
 import io.gemmafleet.worker.GeneratorRuntime;
+import io.gemmafleet.worker.InferenceRuntime;
 import io.gemmafleet.worker.ServedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
@@ -72,6 +73,11 @@ final class FleetHarness implements AutoCloseable {
     }
 
     WorkerService startWorker(String id, IntakeMode mode, int batchSize) throws Exception {
+        return startWorker(id, mode, batchSize, Duration.ZERO);
+    }
+
+    /** A worker whose every batch takes {@code batchDelay} longer (a long generation, for lock-renewal tests). */
+    WorkerService startWorker(String id, IntakeMode mode, int batchSize, Duration batchDelay) throws Exception {
         ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint), new ExecutorOptions(1, 256));
         open.add(executor);
         Properties kafka = new Properties();
@@ -83,10 +89,25 @@ final class FleetHarness implements AutoCloseable {
         WorkerConfig config = new WorkerConfig(bootstrap, kafka, "workers-" + topics.textJobs(), topics, mode,
                 batchSize, Duration.ofSeconds(10), 5, false, -1, java.time.Clock.systemUTC());
         WorkerService w = new WorkerService(config, new ServedModel(id, "tiny.gguf", "tiny-random", 256, true),
-                tokenizer, new GeneratorRuntime(new Generator(executor, tokenizer)));
+                tokenizer, delayed(new GeneratorRuntime(new Generator(executor, tokenizer)), batchDelay));
         open.add(0, w);
         w.start();
         return w;
+    }
+
+    private static InferenceRuntime delayed(InferenceRuntime runtime, Duration delay) {
+        if (delay.isZero()) {
+            return runtime;
+        }
+        return batch -> {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            return runtime.generate(batch);
+        };
     }
 
     /**

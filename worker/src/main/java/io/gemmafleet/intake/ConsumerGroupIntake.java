@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,27 +27,18 @@ import org.slf4j.LoggerFactory;
  * processed twice after a crash or rebalance (at-least-once); results are keyed by job id, so the compacted results
  * topic keeps one per job.
  */
-public final class ConsumerGroupIntake implements JobIntake {
+public final class ConsumerGroupIntake extends IntakeLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupIntake.class);
-
-    private record Done(IncomingJob job, Completion completion) {}
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<String> topics;
     private final OffsetTracker tracker = new OffsetTracker();
-    private final ConcurrentLinkedQueue<Done> completions = new ConcurrentLinkedQueue<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean paused;
-    private volatile boolean fetching = true;
-    private volatile boolean running;
-    private volatile boolean closing;
-    private volatile boolean aborting;
     private volatile long lag = -1;
-    private Thread thread;
 
     /** @param base consumer properties (bootstrap servers, group id, ...); deserializers and commit mode are set here */
     public ConsumerGroupIntake(Properties base, List<String> topics, int maxPollRecords) {
+        super("intake-classic");
         Properties p = new Properties();
         p.putAll(base);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -60,11 +49,7 @@ public final class ConsumerGroupIntake implements JobIntake {
     }
 
     @Override
-    public void start(JobSink sink) {
-        thread = Thread.ofPlatform().name("intake-classic").start(() -> loop(sink));
-    }
-
-    private void loop(JobSink sink) {
+    protected void run(JobSink sink) {
         try {
             consumer.subscribe(topics, new Rebalance());
             running = true;
@@ -73,7 +58,7 @@ public final class ConsumerGroupIntake implements JobIntake {
                 commitAdvanced(false);
                 Set<TopicPartition> assigned = consumer.assignment();
                 // Backpressure: the poll loop keeps polling (so the group keeps us) but fetches nothing while full.
-                if (paused || !fetching || !sink.hasRoom()) {
+                if (!wantsMore(sink)) {
                     consumer.pause(assigned);
                 } else if (!consumer.paused().isEmpty()) {
                     consumer.resume(consumer.paused());
@@ -100,7 +85,6 @@ public final class ConsumerGroupIntake implements JobIntake {
             } catch (RuntimeException e) {
                 LOG.warn("closing the consumer: {}", e.toString());
             }
-            stopped.countDown();
         }
     }
 
@@ -173,31 +157,6 @@ public final class ConsumerGroupIntake implements JobIntake {
     }
 
     @Override
-    public void complete(IncomingJob job, Completion completion) {
-        completions.add(new Done(job, completion));
-    }
-
-    @Override
-    public void pause() {
-        paused = true;
-    }
-
-    @Override
-    public void resume() {
-        paused = false;
-    }
-
-    @Override
-    public void stopFetching() {
-        fetching = false;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
     public long lag() {
         return lag;
     }
@@ -208,26 +167,7 @@ public final class ConsumerGroupIntake implements JobIntake {
     }
 
     @Override
-    public void close() {
-        shutdown(false);
-    }
-
-    @Override
-    public void abort() {
-        shutdown(true);
-    }
-
-    private void shutdown(boolean abort) {
-        aborting = abort;
-        closing = true;
-        if (thread == null) {
-            consumer.close(Duration.ZERO);
-            return;
-        }
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    protected void closeUnstarted() {
+        consumer.close(Duration.ZERO);
     }
 }

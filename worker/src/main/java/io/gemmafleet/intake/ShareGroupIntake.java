@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,11 +22,9 @@ import org.slf4j.LoggerFactory;
  * unacknowledged jobs return to the group when their lock expires or its session ends. While a batch runs longer
  * than half the acquisition lock, unfinished jobs are renewed (RENEW) so they are not redelivered mid-generation.
  */
-public final class ShareGroupIntake implements JobIntake {
+public final class ShareGroupIntake extends IntakeLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShareGroupIntake.class);
-
-    private record Done(IncomingJob job, Completion completion) {}
 
     private record Key(String topic, int partition, long offset) {
         static Key of(IncomingJob j) {
@@ -46,22 +42,15 @@ public final class ShareGroupIntake implements JobIntake {
     private final KafkaShareConsumer<String, byte[]> consumer;
     private final java.util.List<String> topics;
     private final boolean renewLocks;
-    private final LinkedBlockingQueue<Done> completions = new LinkedBlockingQueue<>();
     /** Jobs delivered by the last poll and not yet acknowledged; explicit mode polls again only when it is empty. */
     private final Map<Key, ConsumerRecord<String, byte[]>> inFlight = new LinkedHashMap<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean paused;
-    private volatile boolean fetching = true;
-    private volatile boolean running;
-    private volatile boolean closing;
-    private volatile boolean aborting;
-    private Thread thread;
 
     /**
      * @param base consumer properties (bootstrap servers, group id); acknowledgement mode is set to explicit here
      * @param renewLocks send RENEW for long generations (needs the group config share.renew.acknowledge.enable)
      */
     public ShareGroupIntake(Properties base, java.util.List<String> topics, int maxPollRecords, boolean renewLocks) {
+        super("intake-share");
         Properties p = new Properties();
         p.putAll(base);
         p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
@@ -72,18 +61,14 @@ public final class ShareGroupIntake implements JobIntake {
     }
 
     @Override
-    public void start(JobSink sink) {
-        thread = Thread.ofPlatform().name("intake-share").start(() -> loop(sink));
-    }
-
-    private void loop(JobSink sink) {
+    protected void run(JobSink sink) {
         try {
             consumer.subscribe(topics);
             running = true;
             long lastRenew = System.nanoTime();
             while (!closing) {
                 if (inFlight.isEmpty()) {
-                    if (paused || !fetching || !sink.hasRoom()) {
+                    if (!wantsMore(sink)) {
                         Thread.sleep(20);
                         continue;
                     }
@@ -145,7 +130,6 @@ public final class ShareGroupIntake implements JobIntake {
             } catch (RuntimeException e) {
                 LOG.warn("closing the share consumer: {}", e.toString());
             }
-            stopped.countDown();
         }
     }
 
@@ -184,7 +168,7 @@ public final class ShareGroupIntake implements JobIntake {
                     Key key = Key.of(r);
                     if (awaited.remove(key)) {
                         inFlight.put(key, r);  // the renewed delivery: the one a later ACCEPT must name
-                    } else if (!paused && fetching && sink.hasRoom()) {
+                    } else if (wantsMore(sink)) {
                         take(r, sink);
                     } else {
                         consumer.acknowledge(r, AcknowledgeType.RELEASE);
@@ -202,31 +186,6 @@ public final class ShareGroupIntake implements JobIntake {
     }
 
     @Override
-    public void complete(IncomingJob job, Completion completion) {
-        completions.add(new Done(job, completion));
-    }
-
-    @Override
-    public void pause() {
-        paused = true;
-    }
-
-    @Override
-    public void resume() {
-        paused = false;
-    }
-
-    @Override
-    public void stopFetching() {
-        fetching = false;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
     public long lag() {
         return -1;
     }
@@ -237,26 +196,7 @@ public final class ShareGroupIntake implements JobIntake {
     }
 
     @Override
-    public void close() {
-        shutdown(false);
-    }
-
-    @Override
-    public void abort() {
-        shutdown(true);
-    }
-
-    private void shutdown(boolean abort) {
-        aborting = abort;
-        closing = true;
-        if (thread == null) {
-            consumer.close(Duration.ZERO);
-            return;
-        }
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    protected void closeUnstarted() {
+        consumer.close(Duration.ZERO);
     }
 }

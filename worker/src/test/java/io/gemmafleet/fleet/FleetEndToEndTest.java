@@ -196,9 +196,11 @@ class FleetEndToEndTest {
             Path log = modelDir.resolve("sigkill-worker.log");
             Process child = h.startWorkerProcess("victim-process", mode, 4, Duration.ofSeconds(20), log);
             try {
-                h.startWorker("survivor", mode, 4);
-                Set<String> ids = sendJobs(h, mode + "-sigkill-", 60, 24);
+                Set<String> ids = sendJobs(h, mode + "-sigkill-", 60, 48);
+                // The survivor joins only once the victim is busy, or a warm in-process worker could take every
+                // job while the victim's JVM is still starting.
                 awaitResultsFrom(h, "victim-process", 4, log);
+                h.startWorker("survivor", mode, 4);
                 child.destroyForcibly();  // SIGKILL mid-batch
                 assertTrue(child.waitFor(10, TimeUnit.SECONDS));
                 assertEquals(137, child.exitValue(), "killed by SIGKILL (128 + 9)");

@@ -3,6 +3,7 @@ package io.gemmafleet.kernels.backend;
 import io.gemmafleet.backend.Backend;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
+import io.gemmafleet.engine.KvFootprint;
 import io.gemmafleet.kernels.cuda.CudaDevice;
 import io.gemmafleet.kernels.cuda.CudaProbe;
 import io.gemmafleet.kernels.cuda.DeviceOutOfMemoryException;
@@ -69,7 +70,8 @@ public final class CudaBackend implements Backend {
 
     /** KV blocks for this device: what fits in free memory less the reserve, capped by the sequence limit. */
     static int kvBlocks(CudaDevice device, Gemma3Config config, int maxContext) {
-        long perBlock = PagedKvCache.bytesPerBlock(config.layerCount(), config.kvDim(), KernelLibrary.BLOCK_TOKENS);
+        // The cache is f32 and keeps every position on every layer: one block holds BLOCK_TOKENS of them.
+        long perBlock = new KvFootprint(Float.BYTES, false).bytes(config, KernelLibrary.BLOCK_TOKENS);
         int perSequence = (maxContext + KernelLibrary.BLOCK_TOKENS - 1) / KernelLibrary.BLOCK_TOKENS;
         long free = device.memoryInfo()[0];
         long budget = (long) ((free - ACTIVATION_RESERVE_BYTES) * 0.9);

@@ -71,10 +71,6 @@ final class CudaExecutor implements ModelExecutor {
         return model.bytesPerStep();
     }
 
-    CudaDevice device() {
-        return device;
-    }
-
     @Override
     public float[][] step(StepBatch batch) {
         StepInputs in = run(batch);

@@ -65,10 +65,6 @@ final class DecodeGraphs implements AutoCloseable {
         return exec;
     }
 
-    int size() {
-        return byBatch.size();
-    }
-
     @Override
     public void close() {
         for (CUgraphExec exec : byBatch.values()) {

@@ -63,15 +63,6 @@ final class PagedKvCache implements AutoCloseable {
         }
     }
 
-    /** Device bytes one block takes across all layers (keys and values). */
-    static long bytesPerBlock(int layers, int kvDim, int blockTokens) {
-        return 2L * layers * blockTokens * kvDim * Float.BYTES;
-    }
-
-    int blockTokens() {
-        return blockTokens;
-    }
-
     int blockCount() {
         return blockCount;
     }

@@ -36,10 +36,6 @@ public final class DeviceBuffer implements AutoCloseable {
         return bytes;
     }
 
-    public String label() {
-        return label;
-    }
-
     @Override
     public void close() {
         if (!freed) {

@@ -46,12 +46,10 @@ public final class KernelLibrary {
     public static final int TENSOR_CORE_MIN_TOKENS = 256;
     private static final int TENSOR_CORE_TILE = 64;
 
-    private final CudaDevice device;
     private final CUstream stream;
     private final Map<String, Kernel> kernels = new HashMap<>();
 
     public KernelLibrary(CudaDevice device) {
-        this.device = device;
         this.stream = device.stream();
         for (String module : MODULES) {
             CUmodule loaded = PtxLoader.load(module, device);
@@ -60,10 +58,6 @@ public final class KernelLibrary {
             }
         }
         kernels.get("attention_partial").allowSharedMemory(maxAttentionSharedBytes());
-    }
-
-    public CudaDevice device() {
-        return device;
     }
 
     private static List<String> kernelNames(String module) {

@@ -84,11 +84,7 @@ public final class ShareGroupIntake extends IntakeLoop {
                     ConsumerRecord<String, byte[]> r = inFlight.remove(Key.of(d.job()));
                     if (r != null) {
                         try {
-                            consumer.acknowledge(r, switch (d.completion()) {
-                                case DONE -> AcknowledgeType.ACCEPT;
-                                case REJECTED -> AcknowledgeType.REJECT;
-                                case RELEASED -> AcknowledgeType.RELEASE;
-                            });
+                            consumer.acknowledge(r, acknowledgeType(d.completion()));
                             acknowledged = true;
                         } catch (IllegalStateException e) {
                             // The client no longer holds this delivery (lock lost or renewed away): the broker
@@ -118,9 +114,7 @@ public final class ShareGroupIntake extends IntakeLoop {
                     while ((d = completions.poll()) != null) {
                         ConsumerRecord<String, byte[]> r = inFlight.remove(Key.of(d.job()));
                         if (r != null) {
-                            consumer.acknowledge(r, d.completion() == Completion.DONE ? AcknowledgeType.ACCEPT
-                                    : d.completion() == Completion.REJECTED ? AcknowledgeType.REJECT
-                                    : AcknowledgeType.RELEASE);
+                            consumer.acknowledge(r, acknowledgeType(d.completion()));
                         }
                     }
                     inFlight.values().forEach(r -> consumer.acknowledge(r, AcknowledgeType.RELEASE));
@@ -131,6 +125,15 @@ public final class ShareGroupIntake extends IntakeLoop {
                 LOG.warn("closing the share consumer: {}", e.toString());
             }
         }
+    }
+
+    /** How a job's end is told to the group: written result, poison (dead-lettered), or not processed. */
+    private static AcknowledgeType acknowledgeType(Completion completion) {
+        return switch (completion) {
+            case DONE -> AcknowledgeType.ACCEPT;
+            case REJECTED -> AcknowledgeType.REJECT;
+            case RELEASED -> AcknowledgeType.RELEASE;
+        };
     }
 
     /** Hands a newly delivered record to the sink as a job and remembers it until it is acknowledged. */

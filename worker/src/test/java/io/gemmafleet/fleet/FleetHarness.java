@@ -47,6 +47,7 @@ final class FleetHarness implements AutoCloseable {
     final String bootstrap;
     final FleetTopics topics;
     final JobCodec codec = new JobCodec();
+    private final Properties topicProperties;
     private final Path modelFile;
     private final Checkpoint checkpoint;
     private final GemmaTokenizer tokenizer;
@@ -64,6 +65,7 @@ final class FleetHarness implements AutoCloseable {
         p.setProperty("gemma.topics.job-partitions", "2");
         p.setProperty("gemma.topics.results-partitions", "2");
         this.topics = FleetTopics.fromProperties(p);
+        this.topicProperties = p;
         this.modelFile = TinyModels.writeGguf(modelDir);
         this.checkpoint = CheckpointLoader.load(modelFile.toString());
         this.tokenizer = GemmaTokenizer.load(checkpoint.tokenizer());
@@ -123,11 +125,10 @@ final class FleetHarness implements AutoCloseable {
                 "io.gemmafleet.cli.WorkerCli", "worker", "--bootstrap", bootstrap, "--model", modelFile.toString(),
                 "--backend", "cpu", "--intake", mode.name().toLowerCase(), "--batch-size", Integer.toString(batchSize),
                 "--threads", "1", "--context", "256", "--http-port", "-1", "--worker-id", id,
-                "--drain-timeout", drainTimeout.toString(), "--group", "workers-" + topics.textJobs(),
-                "-Dgemma.topics.text=" + topics.textJobs(), "-Dgemma.topics.image=" + topics.imageJobs(),
-                "-Dgemma.topics.results=" + topics.results(), "-Dgemma.topics.dead-letter=" + topics.deadLetter(),
-                "-Dgemma.topics.status=" + topics.status(), "-Dgemma.topics.job-partitions=2",
-                "-Dgemma.topics.results-partitions=2"));
+                "--drain-timeout", drainTimeout.toString(), "--group", "workers-" + topics.textJobs()));
+        for (String name : topicProperties.stringPropertyNames()) {  // the same topics as the in-process workers
+            command.add("-D" + name + "=" + topicProperties.getProperty(name));
+        }
         if (mode == IntakeMode.CLASSIC) {
             command.add("-Dkafka.session.timeout.ms=6000");
             command.add("-Dkafka.heartbeat.interval.ms=1000");

@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gemmafleet.backend.FakeGpuBackend;
 import io.gemmafleet.testmodel.TinyModels;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.IntSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,29 +30,11 @@ class BackendOptionTest {
         model = TinyModels.writeGguf(dir).toString();
     }
 
-    private record Output(int exitCode, String out, String err) {}
-
-    private static Output capture(IntSupplier command) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = command.getAsInt();
-            return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private static Output run(String... args) {
-        return capture(() -> WorkerCli.run(args));
-    }
-
-    private static Output generate(String backend) {
+    private static CliRun generate(String backend) {
         return run("generate", "--model", model, "--threads", "2", "--prompt-ids", "2,105", "--max-tokens", "2",
                 "--temperature", "0", "--json", "--backend", backend);
     }
@@ -64,7 +42,7 @@ class BackendOptionTest {
     @Test
     void unknownBackendIsAOneLineUsageError() {
         // the model does not exist: the backend is checked first
-        Output o = run("generate", "--backend", "nope", "--model", dir.resolve("missing.gguf").toString());
+        CliRun o = run("generate", "--backend", "nope", "--model", dir.resolve("missing.gguf").toString());
         assertUsageError(o, "--backend", "unknown backend 'nope'", "auto", "cpu", FakeGpuBackend.NAME);
     }
 
@@ -77,13 +55,13 @@ class BackendOptionTest {
     void benchAndWorkerRejectABadBackendTheSameWay() {
         assertUsageError(run("bench", "--model", model, "--backend", "nope"), "--backend", "nope");
         // no broker is contacted: the backend is resolved before the model loads and the worker starts
-        assertUsageError(capture(() -> CliErrors.execute(new CommandLine(new WorkerCommand()),
+        assertUsageError(CliRun.capture(() -> CliErrors.execute(new CommandLine(new WorkerCommand()),
                 "--bootstrap", "localhost:1", "--backend", "nope")), "--backend", "nope");
     }
 
     @Test
     void cpuByNameSaysSoInOneLine() {
-        Output o = generate("cpu");
+        CliRun o = generate("cpu");
         assertEquals(0, o.exitCode(), o.err());
         assertEquals(List.of("Backend: cpu"), o.err().lines().filter(l -> l.startsWith("Backend")).toList(), o.err());
         assertFalse(o.err().contains(FakeGpuBackend.NAME), o.err());
@@ -91,7 +69,7 @@ class BackendOptionTest {
 
     @Test
     void autoPassesOverTheUnavailableAcceleratorAndSaysWhy() {
-        for (Output o : List.of(generate("auto"), run("generate", "--model", model, "--threads", "2",
+        for (CliRun o : List.of(generate("auto"), run("generate", "--model", model, "--threads", "2",
                 "--prompt-ids", "2,105", "--max-tokens", "2", "--temperature", "0", "--json"))) {
             assertEquals(0, o.exitCode(), o.err());
             List<String> lines = o.err().lines().toList();
@@ -103,7 +81,7 @@ class BackendOptionTest {
     @Test
     void helpDescribesTheOption() {
         for (String command : List.of("generate", "bench")) {
-            Output o = run(command, "--help");
+            CliRun o = run(command, "--help");
             assertEquals(0, o.exitCode(), o.err());
             assertTrue(o.out().contains("--backend=NAME"), o.out());
             assertTrue(o.out().contains("auto, cpu or cuda"), o.out());
@@ -111,7 +89,7 @@ class BackendOptionTest {
     }
 
     /** Exit code 2, nothing on stdout, and one line on stderr naming every fragment, without a stack trace. */
-    private static void assertUsageError(Output o, String... fragments) {
+    private static void assertUsageError(CliRun o, String... fragments) {
         assertEquals(2, o.exitCode(), "stdout: " + o.out() + "\nstderr: " + o.err());
         assertTrue(o.out().isBlank(), o.out());
         List<String> lines = o.err().lines().filter(l -> !l.isBlank()).toList();

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.generate.GenerationRequest;
 import io.gemmafleet.generate.Generator;
@@ -19,10 +18,7 @@ import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
 import io.gemmafleet.sampling.SamplingParams;
 import io.gemmafleet.testmodel.TinyModels;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GenerateCommandTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int[] PROMPT_IDS = {2, 105, 2364, 107, 9259, 106, 107, 105, 4368, 107};
 
     @TempDir
@@ -57,36 +52,11 @@ class GenerateCommandTest {
         }
     }
 
-    /** What one run printed. */
-    private record Output(int exitCode, String out, String err) {
-        JsonNode json() throws IOException {
-            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
-            assertEquals(1, lines.size(), "one JSON object on stdout: " + out + "\nstderr: " + err);
-            JsonNode node = JSON.readTree(lines.getFirst());
-            assertTrue(node.isObject(), lines.getFirst());
-            return node;
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private static Output run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = WorkerCli.run(args);
-            System.out.flush();
-            System.err.flush();
-            return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private static Output generate(String... args) {
+    private static CliRun generate(String... args) {
         List<String> all = new ArrayList<>(List.of("generate", "--model", model, "--threads", "2"));
         all.addAll(List.of(args));
         return run(all.toArray(String[]::new));
@@ -98,7 +68,7 @@ class GenerateCommandTest {
 
     @Test
     void promptIdsWithJsonPrintsOneObject() throws IOException {
-        Output o = generate("--prompt-ids", ids(PROMPT_IDS), "--max-tokens", "5", "--temperature", "0", "--json");
+        CliRun o = generate("--prompt-ids", ids(PROMPT_IDS), "--max-tokens", "5", "--temperature", "0", "--json");
         assertEquals(0, o.exitCode(), o.err());
         JsonNode j = o.json();
         int[] tokens = tokenIds(j);
@@ -125,7 +95,7 @@ class GenerateCommandTest {
 
     @Test
     void promptGoesThroughTheChatTemplate() throws IOException {
-        Output o = generate("--prompt", "Why is the sky blue?", "--max-tokens", "2", "--temperature", "0", "--json");
+        CliRun o = generate("--prompt", "Why is the sky blue?", "--max-tokens", "2", "--temperature", "0", "--json");
         assertEquals(0, o.exitCode(), o.err());
         String rendered = new ChatTemplate().render(List.of(ChatMessage.user("Why is the sky blue?")), true);
         assertEquals(tokenizer.encode(rendered, false).length, o.json().get("prompt_tokens").asInt());
@@ -140,7 +110,7 @@ class GenerateCommandTest {
                  {"role": "assistant", "content": "Hi!"},
                  {"role": "user", "content": "Why is the sky blue?"}]
                 """);
-        Output o = generate("--messages", file.toString(), "--max-tokens", "2", "--temperature", "0", "--json");
+        CliRun o = generate("--messages", file.toString(), "--max-tokens", "2", "--temperature", "0", "--json");
         assertEquals(0, o.exitCode(), o.err());
         String rendered = new ChatTemplate().render(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hello"),
                 new ChatMessage("assistant", "Hi!"), ChatMessage.user("Why is the sky blue?")), true);
@@ -169,7 +139,7 @@ class GenerateCommandTest {
 
     @Test
     void streamsTextWithoutJson() {
-        Output o = generate("--prompt-ids", ids(PROMPT_IDS), "--max-tokens", "4", "--temperature", "0");
+        CliRun o = generate("--prompt-ids", ids(PROMPT_IDS), "--max-tokens", "4", "--temperature", "0");
         assertEquals(0, o.exitCode(), o.err());
         assertTrue(o.err().contains("prompt tokens"), o.err());
         assertTrue(o.err().contains("finish: length"), o.err());
@@ -243,7 +213,7 @@ class GenerateCommandTest {
 
     @Test
     void benchPrintsAHeaderAndOneRowPerBatchSize() {
-        Output o = run("bench", "--model", model, "--batch", "1,2", "--prompt-tokens", "8", "--gen-tokens", "2",
+        CliRun o = run("bench", "--model", model, "--batch", "1,2", "--prompt-tokens", "8", "--gen-tokens", "2",
                 "--repetitions", "1", "--threads", "2");
         assertEquals(0, o.exitCode(), o.err());
         List<String> lines = o.out().lines().filter(l -> !l.isBlank()).toList();
@@ -259,7 +229,7 @@ class GenerateCommandTest {
     }
 
     /** Exit code 1, no output on stdout, and stderr's last line "error: ..." naming every given fragment. */
-    private static void assertOneLineError(Output o, String... fragments) {
+    private static void assertOneLineError(CliRun o, String... fragments) {
         assertEquals(1, o.exitCode(), "stdout: " + o.out() + "\nstderr: " + o.err());
         assertTrue(o.out().isBlank(), o.out());
         List<String> lines = o.err().lines().filter(l -> !l.isBlank()).toList();

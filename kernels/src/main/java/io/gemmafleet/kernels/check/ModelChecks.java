@@ -120,31 +120,16 @@ final class ModelChecks {
                     new ExecutorOptions(0, promptLength + steps + 8))) {
                 Random random = new Random(11);
                 for (int batch : batches) {
-                    List<SequenceStep> prefill = new ArrayList<>();
-                    for (int s = 0; s < batch; s++) {
-                        int[] p = new int[promptLength];
-                        for (int i = 0; i < promptLength; i++) {
-                            p[i] = 2 + random.nextInt(weights.config().vocabSize() - 2);
-                        }
-                        prefill.add(new SequenceStep(s, 0, p, true));
-                    }
-                    int[] next = e.stepGreedy(new StepBatch(prefill));
-                    int position = promptLength;
+                    DecodingBatch decoding = new DecodingBatch(e, randomPrompts(batch, promptLength,
+                            weights.config().vocabSize(), random));
                     for (int i = 0; i < steps + 2; i++) {
                         if (i == 2) {
                             io.gemmafleet.kernels.cuda.KernelProfiler.start();
                         }
-                        List<SequenceStep> decode = new ArrayList<>();
-                        for (int s = 0; s < batch; s++) {
-                            decode.add(new SequenceStep(s, position, new int[] {next[s]}, true));
-                        }
-                        next = e.stepGreedy(new StepBatch(decode));
-                        position++;
+                        decoding.decodeStep();
                     }
                     Map<String, double[]> totals = io.gemmafleet.kernels.cuda.KernelProfiler.finish();
-                    for (int s = 0; s < batch; s++) {
-                        e.release(s);
-                    }
+                    decoding.release();
                     List<Map.Entry<String, double[]>> sorted = new ArrayList<>(totals.entrySet());
                     sorted.sort((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1]));
                     double sum = sorted.stream().mapToDouble(x -> x.getValue()[1]).sum() / steps;
@@ -271,62 +256,98 @@ final class ModelChecks {
             Gemma3Weights weights = Gemma3Weights.from(checkpoint);
             int context = promptLength + steps + 8;
             for (boolean graphs : graphModes) {
-            System.setProperty("gemmafleet.cuda.graphs", Boolean.toString(graphs));
-            System.out.println("  CUDA graphs " + (graphs ? "on" : "off"));
-            try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
-                long weightBytes = io.gemmafleet.kernels.backend.CudaExecutorInfo.weightBytesPerStep(e);
-                result.put("weight_bytes_per_step", weightBytes);
-                Random random = new Random(7);
-                for (int batch : batches) {
-                    int[][] prompts = new int[batch][promptLength];
-                    for (int[] p : prompts) {
-                        for (int i = 0; i < promptLength; i++) {
-                            p[i] = 2 + random.nextInt(weights.config().vocabSize() - 2);
-                        }
+                System.setProperty("gemmafleet.cuda.graphs", Boolean.toString(graphs));
+                System.out.println("  CUDA graphs " + (graphs ? "on" : "off"));
+                try (ModelExecutor e = new CudaBackend().open(weights, new ExecutorOptions(0, context))) {
+                    long weightBytes = io.gemmafleet.kernels.backend.CudaExecutorInfo.weightBytesPerStep(e);
+                    result.put("weight_bytes_per_step", weightBytes);
+                    Random random = new Random(7);
+                    for (int batch : batches) {
+                        rows.add(benchBatch(e, randomPrompts(batch, promptLength, weights.config().vocabSize(),
+                                random), steps, weightBytes, copyBandwidth, graphs));
                     }
-                    long start = System.nanoTime();
-                    List<SequenceStep> prefill = new ArrayList<>();
-                    for (int s = 0; s < batch; s++) {
-                        prefill.add(new SequenceStep(s, 0, prompts[s], true));
-                    }
-                    int[] next = e.stepGreedy(new StepBatch(prefill));
-                    double prefillSeconds = (System.nanoTime() - start) / 1e9;
-                    int position = promptLength;
-                    long timedStart = 0;
-                    for (int i = 0; i < steps + 2; i++) {
-                        if (i == 2) {
-                            timedStart = System.nanoTime();
-                        }
-                        List<SequenceStep> decode = new ArrayList<>();
-                        for (int s = 0; s < batch; s++) {
-                            decode.add(new SequenceStep(s, position, new int[] {next[s]}, true));
-                        }
-                        next = e.stepGreedy(new StepBatch(decode));
-                        position++;
-                    }
-                    double stepSeconds = (System.nanoTime() - timedStart) / 1e9 / steps;
-                    for (int s = 0; s < batch; s++) {
-                        e.release(s);
-                    }
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("batch", batch);
-                    row.put("graphs", graphs);
-                    row.put("ms_per_step", stepSeconds * 1e3);
-                    row.put("tokens_per_s", batch / stepSeconds);
-                    row.put("prefill_tokens_per_s", batch * promptLength / prefillSeconds);
-                    double bandwidth = weightBytes / stepSeconds;
-                    row.put("weight_stream_GBps", bandwidth / 1e9);
-                    if (copyBandwidth > 0) {
-                        row.put("fraction_of_copy_bandwidth", bandwidth / copyBandwidth);
-                    }
-                    rows.add(row);
-                    System.out.printf("  batch %3d: %7.3f ms/step, %9.1f tok/s, weights streamed at %6.0f GB/s%n",
-                            batch, stepSeconds * 1e3, batch / stepSeconds, bandwidth / 1e9);
                 }
-            }
             }
         }
         result.put("rows", rows);
         return result;
+    }
+
+    /** One batch size of {@link #bench}: timed prefill, two untimed decode steps, {@code steps} timed ones. */
+    private static Map<String, Object> benchBatch(ModelExecutor e, int[][] prompts, int steps, long weightBytes,
+                                                  double copyBandwidth, boolean graphs) {
+        int batch = prompts.length;
+        long start = System.nanoTime();
+        DecodingBatch decoding = new DecodingBatch(e, prompts);
+        double prefillSeconds = (System.nanoTime() - start) / 1e9;
+        long timedStart = 0;
+        for (int i = 0; i < steps + 2; i++) {
+            if (i == 2) {
+                timedStart = System.nanoTime();
+            }
+            decoding.decodeStep();
+        }
+        double stepSeconds = (System.nanoTime() - timedStart) / 1e9 / steps;
+        decoding.release();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("batch", batch);
+        row.put("graphs", graphs);
+        row.put("ms_per_step", stepSeconds * 1e3);
+        row.put("tokens_per_s", batch / stepSeconds);
+        row.put("prefill_tokens_per_s", batch * prompts[0].length / prefillSeconds);
+        double bandwidth = weightBytes / stepSeconds;
+        row.put("weight_stream_GBps", bandwidth / 1e9);
+        if (copyBandwidth > 0) {
+            row.put("fraction_of_copy_bandwidth", bandwidth / copyBandwidth);
+        }
+        System.out.printf("  batch %3d: %7.3f ms/step, %9.1f tok/s, weights streamed at %6.0f GB/s%n",
+                batch, stepSeconds * 1e3, batch / stepSeconds, bandwidth / 1e9);
+        return row;
+    }
+
+    /** {@code batch} prompts of random token ids (never the special ids 0 and 1). */
+    private static int[][] randomPrompts(int batch, int length, int vocab, Random random) {
+        int[][] prompts = new int[batch][length];
+        for (int[] p : prompts) {
+            for (int i = 0; i < length; i++) {
+                p[i] = 2 + random.nextInt(vocab - 2);
+            }
+        }
+        return prompts;
+    }
+
+    /**
+     * Sequences 0 .. n-1 prefilled together in one step, then decoded greedily together, one token each per step:
+     * the shape of a steady decode batch that the benchmark and the profile measure.
+     */
+    private static final class DecodingBatch {
+        private final ModelExecutor executor;
+        private int[] next;
+        private int position;
+
+        DecodingBatch(ModelExecutor executor, int[][] prompts) {
+            this.executor = executor;
+            List<SequenceStep> prefill = new ArrayList<>();
+            for (int s = 0; s < prompts.length; s++) {
+                prefill.add(new SequenceStep(s, 0, prompts[s], true));
+            }
+            this.next = executor.stepGreedy(new StepBatch(prefill));
+            this.position = prompts[0].length;
+        }
+
+        void decodeStep() {
+            List<SequenceStep> decode = new ArrayList<>();
+            for (int s = 0; s < next.length; s++) {
+                decode.add(new SequenceStep(s, position, new int[] {next[s]}, true));
+            }
+            next = executor.stepGreedy(new StepBatch(decode));
+            position++;
+        }
+
+        void release() {
+            for (int s = 0; s < next.length; s++) {
+                executor.release(s);
+            }
+        }
     }
 }

@@ -60,7 +60,17 @@ public interface ModelExecutor extends AutoCloseable {
         return false;
     }
 
-    /** Forgets a sequence and frees its cache. Unknown ids are ignored. */
+    /**
+     * Whether the executor stores keys and values where the engine's block tables say ({@link SequenceStep#blocks()}
+     * must be set), so that the engine pages the cache: sliding-window blocks freed, prefixes shared. Otherwise the
+     * executor keeps each sequence's cache itself, keyed by sequence id, and throws {@link KvCacheFullException}
+     * when it runs out.
+     */
+    default boolean usesBlockTables() {
+        return false;
+    }
+
+    /** Forgets a sequence and frees its cache (executors that keep caches themselves). Unknown ids are ignored. */
     void release(long sequenceId);
 
     /** Frees everything the executor holds (caches, threads). */

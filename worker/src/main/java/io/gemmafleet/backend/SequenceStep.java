@@ -4,12 +4,17 @@ package io.gemmafleet.backend;
  * One sequence's share of a forward step: {@code tokens} are fed at positions {@code startPosition},
  * {@code startPosition + 1}, ... A prefill chunk carries many tokens, a decode step one.
  *
- * <p>The executor's cache for the sequence must hold exactly positions {@code 0 .. startPosition - 1} from earlier
- * steps; a smaller {@code startPosition} than the cache holds rolls the cache back (used to recompute).
+ * <p>Positions {@code 0 .. startPosition - 1} must already be in the cache from earlier steps (or from blocks
+ * shared with another sequence); a smaller {@code startPosition} than the cache holds rewrites the positions from
+ * there (used to recompute).
  *
  * @param wantLogits whether the logits of the last token are needed (the end of a prompt, or a decode step)
+ * @param blocks where the sequence's cache lives, for executors that page with the engine's block tables
+ *     ({@link ModelExecutor#usesBlockTables()}); null for executors that keep each sequence's cache themselves.
+ *     It covers every position up to {@code startPosition + tokens.length - 1}.
  */
-public record SequenceStep(long sequenceId, int startPosition, int[] tokens, boolean wantLogits) {
+public record SequenceStep(long sequenceId, int startPosition, int[] tokens, boolean wantLogits,
+                           KvBlockTable blocks) {
 
     public SequenceStep {
         if (tokens.length == 0) {
@@ -18,5 +23,15 @@ public record SequenceStep(long sequenceId, int startPosition, int[] tokens, boo
         if (startPosition < 0) {
             throw new IllegalArgumentException("negative start position " + startPosition);
         }
+    }
+
+    /** A step for an executor that keeps each sequence's cache itself. */
+    public SequenceStep(long sequenceId, int startPosition, int[] tokens, boolean wantLogits) {
+        this(sequenceId, startPosition, tokens, wantLogits, null);
+    }
+
+    /** The position after this step's last token: the sequence's length once the step has run. */
+    public int endPosition() {
+        return startPosition + tokens.length;
     }
 }

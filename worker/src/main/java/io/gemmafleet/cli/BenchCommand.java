@@ -5,6 +5,7 @@ import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.SequenceStep;
 import io.gemmafleet.backend.StepBatch;
+import io.gemmafleet.engine.kv.SelfPagingExecutor;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
@@ -54,8 +55,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         Backend device = backend.select(System.err);
         try (Checkpoint checkpoint = CheckpointLoader.load(model);
-             ModelExecutor executor = device.open(Gemma3Weights.from(checkpoint),
-                     new ExecutorOptions(threads, promptTokens + genTokens + 1))) {
+             ModelExecutor executor = SelfPagingExecutor.steppable(device.open(Gemma3Weights.from(checkpoint),
+                     new ExecutorOptions(threads, promptTokens + genTokens + 1)),
+                     batches.stream().mapToInt(Integer::intValue).max().orElse(1), promptTokens + genTokens + 1)) {
             System.out.println("batch\tprefill_tok_s\tdecode_tok_s");
             for (int batch : batches) {
                 runOnce(executor, batch, Math.min(4, genTokens)); // warm the JIT for this shape, unmeasured

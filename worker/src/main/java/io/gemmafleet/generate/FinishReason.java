@@ -1,12 +1,25 @@
 package io.gemmafleet.generate;
 
-/** Why generation ended: an end-of-generation token or stop string ({@code stop}), or the token limit ({@code length}). */
+/** Why generation ended. */
 public enum FinishReason {
+    /** An end-of-generation token or a stop string. */
     STOP,
-    LENGTH;
+    /** The request's token limit. */
+    LENGTH,
+    /** Cancelled by its submitter; the text so far is kept. */
+    CANCELLED,
+    /** Its deadline passed before it finished; the text so far is kept. */
+    DEADLINE,
+    /** Prompt plus token limit can no longer fit the context the engine serves (after a fallback to a shorter one). */
+    CONTEXT_LENGTH_EXCEEDED;
 
-    /** The name used in results and JSON: {@code stop} or {@code length}. */
+    /** The name used in results and JSON, e.g. {@code stop}, {@code length}, {@code cancelled}. */
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether the request ran to a normal end (a stop or its token limit). */
+    public boolean completed() {
+        return this == STOP || this == LENGTH;
     }
 }

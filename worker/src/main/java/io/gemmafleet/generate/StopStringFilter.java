@@ -8,7 +8,7 @@ import java.util.List;
  * <p>Text is released only up to the point where no stop string could still begin, so a client never sees the
  * start of a stop string that later completes.
  */
-final class StopStringFilter {
+public final class StopStringFilter {
 
     private final List<String> stops;
     private final int holdBack;
@@ -16,13 +16,13 @@ final class StopStringFilter {
     private int released;
     private boolean stopped;
 
-    StopStringFilter(List<String> stops) {
+    public StopStringFilter(List<String> stops) {
         this.stops = stops;
         this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
     }
 
     /** Adds decoded text; returns the newly releasable part. After a stop string is seen, returns what precedes it. */
-    String append(String chunk) {
+    public String append(String chunk) {
         if (stopped) {
             return "";
         }
@@ -47,16 +47,16 @@ final class StopStringFilter {
     }
 
     /** Whether a stop string has appeared. */
-    boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 
     /** Releases everything still held (generation ended without a stop string). */
-    String flush() {
+    public String flush() {
         return release(text.length());
     }
 
-    String text() {
+    public String text() {
         return text.toString();
     }
 

@@ -51,7 +51,7 @@ class GeneratorTest {
     static void load() {
         checkpoint = CheckpointLoader.load(TinyModels.writeGguf(dir).toString());
         tokenizer = GemmaTokenizer.load(checkpoint.tokenizer());
-        executor = TinyModels.cpuExecutor(checkpoint, 128);
+        executor = TinyModels.steppableCpuExecutor(checkpoint, 128);
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package io.gemmafleet.testmodel;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.engine.kv.SelfPagingExecutor;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import java.io.IOException;
@@ -31,5 +32,10 @@ public final class TinyModels {
     /** A CPU executor on {@code checkpoint}'s weights with two threads and the given context limit. */
     public static ModelExecutor cpuExecutor(Checkpoint checkpoint, int maxContext) {
         return new CpuBackend().open(Gemma3Weights.from(checkpoint), new ExecutorOptions(2, maxContext));
+    }
+
+    /** The CPU executor behind a {@link SelfPagingExecutor}, for tests that step it by sequence id by hand. */
+    public static ModelExecutor steppableCpuExecutor(Checkpoint checkpoint, int maxContext) {
+        return new SelfPagingExecutor(cpuExecutor(checkpoint, maxContext), 16, maxContext);
     }
 }

@@ -1,5 +1,6 @@
 package io.gemmafleet.kernels.backend;
 
+import io.gemmafleet.backend.KvCacheFullException;
 import io.gemmafleet.kernels.cuda.CudaDevice;
 import io.gemmafleet.kernels.cuda.CudaDevice.Purpose;
 import io.gemmafleet.kernels.cuda.DeviceBuffer;
@@ -22,7 +23,7 @@ import jcuda.driver.CUdeviceptr;
 final class PagedKvCache implements AutoCloseable {
 
     /** No block is free for a sequence that needs one. */
-    static final class CacheFullException extends RuntimeException {
+    static final class CacheFullException extends KvCacheFullException {
         CacheFullException(String message) {
             super(message);
         }

@@ -5,6 +5,7 @@ import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.SequenceStep;
 import io.gemmafleet.backend.StepBatch;
 import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.engine.kv.SelfPagingExecutor;
 import io.gemmafleet.kernels.backend.CudaBackend;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
@@ -37,6 +38,12 @@ final class ModelChecks {
         return out;
     }
 
+    /** The CPU executor, stepped by sequence id like the CUDA one (it pages with the engine's block tables). */
+    private static ModelExecutor cpuExecutor(Gemma3Weights weights, int threads, int context) {
+        return new SelfPagingExecutor(new CpuBackend().open(weights, new ExecutorOptions(threads, context)), 8,
+                context);
+    }
+
     /**
      * CPU and CUDA greedy tokens for one prompt, and the CUDA tokens of four sequences decoded together in one
      * batch (each must equal its run alone).
@@ -48,7 +55,7 @@ final class ModelChecks {
             int context = prompt.length + steps + 8;
             List<Integer> cpu;
             float[] cpuLogits;
-            try (ModelExecutor e = new CpuBackend().open(weights, new ExecutorOptions(cpuThreads, context))) {
+            try (ModelExecutor e = cpuExecutor(weights, cpuThreads, context)) {
                 cpuLogits = e.step(StepBatch.of(new SequenceStep(2, 0, prompt, true)))[0];
                 e.release(2);
                 cpu = greedy(e, prompt, steps, 1);
@@ -69,7 +76,7 @@ final class ModelChecks {
             }
             // Sampled decoding through stepSample: the device sampler against the host's TokenChoice.pick.
             List<Integer> cpuSampled;
-            try (ModelExecutor e = new CpuBackend().open(weights, new ExecutorOptions(cpuThreads, context))) {
+            try (ModelExecutor e = cpuExecutor(weights, cpuThreads, context)) {
                 cpuSampled = sampled(e, prompt, steps);
             }
             List<Integer> cudaSampled;

@@ -1,6 +1,8 @@
 package io.gemmafleet.backend.cpu;
 
 import io.gemmafleet.backend.ExecutorOptions;
+import io.gemmafleet.backend.ExecutorOutOfMemoryException;
+import io.gemmafleet.backend.KvBlockTable;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.SequenceStep;
 import io.gemmafleet.backend.StepBatch;
@@ -8,16 +10,15 @@ import io.gemmafleet.backend.cpu.matmul.PackedMatrix;
 import io.gemmafleet.model.Gemma3Config;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.quant.Dequantizer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The Gemma 3 forward pass on the CPU, for a batch of sequences at once.
  *
  * <p>All tokens of a step — prefill chunks and single decode tokens of different sequences — are stacked into
  * one activation matrix {@code [T, hidden]}, so every weight matrix is read once per step for the whole batch.
- * Only attention looks at sequences separately: each token attends over its own sequence's cache.
+ * Only attention looks at sequences separately: each token attends over its own sequence's cache, found through
+ * the block table the engine sends with the step ({@link PagedKvStore}).
  */
 final class CpuExecutor implements ModelExecutor {
 
@@ -29,7 +30,7 @@ final class CpuExecutor implements ModelExecutor {
     private final PackedMatrix lmHead;
     private final Rope globalRope;
     private final Rope localRope;
-    private final Map<Long, SequenceCache> caches = new HashMap<>();
+    private final PagedKvStore cache;
     private final float[][] attentionScores;
 
     /** A layer's matrices wrapped in the kernels for their encodings. */
@@ -50,6 +51,7 @@ final class CpuExecutor implements ModelExecutor {
         this.globalRope = new Rope(config.headDim(), config.ropeBaseGlobal(), config.ropeLinearScaleGlobal());
         this.localRope = new Rope(config.headDim(), config.ropeBaseLocal(), 1.0);
         this.attentionScores = new float[team.size()][maxContext];
+        this.cache = new PagedKvStore(config);
     }
 
     @Override
@@ -58,21 +60,36 @@ final class CpuExecutor implements ModelExecutor {
     }
 
     @Override
+    public boolean usesBlockTables() {
+        return true;
+    }
+
+    /** Nothing to do: the engine owns the blocks and frees them. */
+    @Override
     public void release(long sequenceId) {
-        caches.remove(sequenceId);
     }
 
     @Override
     public void close() {
-        caches.clear();
+        cache.clear();
         team.close();
     }
 
     /** Where each stacked token comes from. */
-    private record TokenLayout(int[] tokens, int[] positions, SequenceCache[] caches, int[] lastTokenOfStep) {}
+    private record TokenLayout(int[] tokens, int[] positions, KvBlockTable[] tables, int[] lastTokenOfStep) {}
 
     @Override
     public float[][] step(StepBatch batch) {
+        try {
+            return forward(batch);
+        } catch (OutOfMemoryError e) {
+            // The step's buffers are garbage now; the heap is usable again for a smaller load.
+            throw new ExecutorOutOfMemoryException("the Java heap could not hold a step of " + batch.tokenCount()
+                    + " tokens: " + e.getMessage(), e);
+        }
+    }
+
+    private float[][] forward(StepBatch batch) {
         TokenLayout layout = layOut(batch);
         int tokens = layout.tokens.length;
         int hidden = config.hiddenSize();
@@ -154,10 +171,8 @@ final class CpuExecutor implements ModelExecutor {
 
         // Store the new keys and values in each sequence's cache, so tokens of a chunk see each other.
         for (int t = 0; t < tokens; t++) {
-            SequenceCache cache = layout.caches[t];
-            int offset = cache.offset(layout.positions[t]);
-            System.arraycopy(a.k, t * config.kvDim(), cache.keys(layer), offset, config.kvDim());
-            System.arraycopy(a.v, t * config.kvDim(), cache.values(layer), offset, config.kvDim());
+            cache.write(layer, layout.tables[t], layout.positions[t], a.k, t * config.kvDim(), a.v,
+                    t * config.kvDim());
         }
 
         attend(layer, global, a, layout);
@@ -184,20 +199,22 @@ final class CpuExecutor implements ModelExecutor {
                 int t = item / heads;
                 int h = item % heads;
                 int position = layout.positions[t];
-                SequenceCache cache = layout.caches[t];
-                float[] keys = cache.keys(layer);
-                float[] values = cache.values(layer);
+                KvBlockTable table = layout.tables[t];
                 int kvOffset = (h / group) * headDim;
                 int first = global ? 0 : Math.max(0, position - window + 1);
                 int count = position - first + 1;
                 int q = t * config.queryDim() + h * headDim;
                 for (int j = 0; j < count; j++) {
-                    scores[j] = scale * VectorMath.dot(a.q, q, keys, cache.offset(first + j) + kvOffset, headDim);
+                    int p = first + j;
+                    float[] keys = cache.keys(layer, cache.block(layer, table, p));
+                    scores[j] = scale * VectorMath.dot(a.q, q, keys, cache.offset(p) + kvOffset, headDim);
                 }
                 VectorMath.softmax(scores, count);
                 java.util.Arrays.fill(a.attention, q, q + headDim, 0f);
                 for (int j = 0; j < count; j++) {
-                    VectorMath.addScaled(a.attention, q, values, cache.offset(first + j) + kvOffset, headDim, scores[j]);
+                    int p = first + j;
+                    float[] values = cache.values(layer, cache.block(layer, table, p));
+                    VectorMath.addScaled(a.attention, q, values, cache.offset(p) + kvOffset, headDim, scores[j]);
                 }
             }
         });
@@ -249,24 +266,21 @@ final class CpuExecutor implements ModelExecutor {
         return result;
     }
 
-    /** Stacks the batch's tokens and readies each sequence's cache for its new positions. */
+    /** Stacks the batch's tokens, each with its position and its sequence's block table. */
     private TokenLayout layOut(StepBatch batch) {
         validate(batch);
         int total = batch.tokenCount();
         int[] tokens = new int[total];
         int[] positions = new int[total];
-        SequenceCache[] owners = new SequenceCache[total];
+        KvBlockTable[] tables = new KvBlockTable[total];
         int[] last = new int[batch.steps().size()];
         int t = 0;
         for (int s = 0; s < batch.steps().size(); s++) {
             SequenceStep step = batch.steps().get(s);
-            SequenceCache cache = caches.computeIfAbsent(step.sequenceId(),
-                    id -> new SequenceCache(config.layerCount(), config.kvDim(), maxContext));
-            cache.prepare(step.startPosition(), step.tokens().length);
             for (int i = 0; i < step.tokens().length; i++) {
                 tokens[t] = step.tokens()[i];
                 positions[t] = step.startPosition() + i;
-                owners[t] = cache;
+                tables[t] = step.blocks();
                 t++;
             }
             last[s] = t - 1;
@@ -277,15 +291,25 @@ final class CpuExecutor implements ModelExecutor {
         }
         globalRope.ensure(highest + 1);
         localRope.ensure(highest + 1);
-        return new TokenLayout(tokens, positions, owners, last);
+        return new TokenLayout(tokens, positions, tables, last);
     }
 
     /** Rejects a bad batch before any cache is touched, so a failed step leaves every sequence as it was. */
     private void validate(StepBatch batch) {
         for (SequenceStep step : batch.steps()) {
-            SequenceCache cache = caches.get(step.sequenceId());
-            SequenceCache.check(cache == null ? 0 : cache.length(), step.startPosition(), step.tokens().length,
-                    maxContext);
+            if (step.blocks() == null) {
+                throw new IllegalArgumentException("sequence " + step.sequenceId()
+                        + " comes without a block table; the CPU executor pages with the engine's tables");
+            }
+            if (step.endPosition() > maxContext) {
+                throw new IllegalArgumentException("sequence would reach " + step.endPosition()
+                        + " positions; the context limit is " + maxContext);
+            }
+            int globalCovered = step.blocks().globalBlocks().length * KvBlockTable.BLOCK_SIZE;
+            if (globalCovered < step.endPosition()) {
+                throw new IllegalArgumentException("sequence " + step.sequenceId() + "'s block table covers "
+                        + globalCovered + " positions, the step reaches " + step.endPosition());
+            }
             for (int token : step.tokens()) {
                 if (token < 0 || token >= config.vocabSize()) {
                     throw new IllegalArgumentException(

@@ -56,7 +56,7 @@ class BatchedStepTest {
 
     @BeforeEach
     void openExecutor() {
-        executor = TinyModels.cpuExecutor(checkpoint, MAX_CONTEXT);
+        executor = TinyModels.steppableCpuExecutor(checkpoint, MAX_CONTEXT);
     }
 
     @AfterEach
@@ -255,7 +255,7 @@ class BatchedStepTest {
     /** Runs the steps of one sequence one at a time on a fresh executor; returns each step's logits. */
     private static List<float[]> runAlone(List<SequenceStep> steps) {
         List<float[]> out = new ArrayList<>();
-        try (ModelExecutor alone = TinyModels.cpuExecutor(checkpoint, MAX_CONTEXT)) {
+        try (ModelExecutor alone = TinyModels.steppableCpuExecutor(checkpoint, MAX_CONTEXT)) {
             for (SequenceStep s : steps) {
                 out.add(alone.step(StepBatch.of(new SequenceStep(1, s.startPosition(), s.tokens(), true)))[0]);
             }

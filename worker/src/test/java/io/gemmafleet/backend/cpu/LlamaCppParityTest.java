@@ -7,6 +7,7 @@ import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.SequenceStep;
 import io.gemmafleet.backend.StepBatch;
+import io.gemmafleet.engine.kv.SelfPagingExecutor;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
@@ -157,8 +158,8 @@ class LlamaCppParityTest {
     /** Greedy decoding with our executor; records our logits at llama.cpp's best ids of each step. */
     private static Ours runOurs(String model, int[] prompt, List<int[]> referenceTop) {
         try (Checkpoint checkpoint = CheckpointLoader.load(model);
-             ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint),
-                     new ExecutorOptions(2, PROMPT_LENGTH + STEPS + 1))) {
+             ModelExecutor executor = new SelfPagingExecutor(new CpuBackend().open(Gemma3Weights.from(checkpoint),
+                     new ExecutorOptions(2, PROMPT_LENGTH + STEPS + 1)), 1, PROMPT_LENGTH + STEPS + 1)) {
             int[] tokens = new int[STEPS];
             List<float[]> top = new ArrayList<>();
             float[] logits = executor.step(StepBatch.of(new SequenceStep(1, 0, prompt, true)))[0];

@@ -1,0 +1,35 @@
+package io.gemmafleet.engine;
+
+import io.gemmafleet.engine.kv.KvPoolSize;
+
+/**
+ * How the engine schedules forward steps.
+ *
+ * @param maxRunning most sequences in one step (admitted and holding cache)
+ * @param stepTokens most tokens one step feeds, decodes and prefill chunks together: bounds a step's time, so
+ *     decoding sequences get a token at a steady pace while long prompts are prefilled
+ * @param prefillChunk most prompt tokens one sequence feeds per step; below {@code stepTokens} so that newly
+ *     arrived short prompts find room in the step even while a long prompt is being prefilled
+ * @param maxContext most positions one sequence may reach
+ * @param pools how many cache blocks the global and sliding-window layers have
+ * @param prefixCaching whether requests share the cache blocks of a common prompt prefix
+ */
+public record EngineConfig(int maxRunning, int stepTokens, int prefillChunk, int maxContext, KvPoolSize pools,
+                           boolean prefixCaching) {
+
+    public EngineConfig {
+        if (maxRunning < 1 || stepTokens < 1 || prefillChunk < 1 || maxContext < 1) {
+            throw new IllegalArgumentException("engine sizes must be positive: running " + maxRunning
+                    + ", step tokens " + stepTokens + ", prefill chunk " + prefillChunk + ", context " + maxContext);
+        }
+        prefillChunk = Math.min(prefillChunk, stepTokens);
+    }
+
+    public EngineConfig withPools(KvPoolSize p) {
+        return new EngineConfig(maxRunning, stepTokens, prefillChunk, maxContext, p, prefixCaching);
+    }
+
+    public EngineConfig withMaxContext(int context) {
+        return new EngineConfig(maxRunning, stepTokens, prefillChunk, context, pools, prefixCaching);
+    }
+}

@@ -1,0 +1,47 @@
+package io.gemmafleet.engine;
+
+/**
+ * Running totals of one engine since start, for metrics and benchmarks. Written by the engine thread only; other
+ * threads may read slightly stale values.
+ */
+public final class EngineCounters {
+
+    volatile long steps;
+    volatile long tokensFed;
+    volatile long tokensGenerated;
+    volatile long finished;
+    /** Running sequences suspended for lack of cache blocks (to be recomputed). */
+    volatile long preemptions;
+    /** Of those, the times an executor with its own caches reported itself full. */
+    volatile long executorCacheFull;
+    /** Prompt tokens that admission found in the prefix cache and did not compute. */
+    volatile long prefixHitTokens;
+
+    public long steps() {
+        return steps;
+    }
+
+    public long tokensFed() {
+        return tokensFed;
+    }
+
+    public long tokensGenerated() {
+        return tokensGenerated;
+    }
+
+    public long finished() {
+        return finished;
+    }
+
+    public long preemptions() {
+        return preemptions;
+    }
+
+    public long executorCacheFull() {
+        return executorCacheFull;
+    }
+
+    public long prefixHitTokens() {
+        return prefixHitTokens;
+    }
+}

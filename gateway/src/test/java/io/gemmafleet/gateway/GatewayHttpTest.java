@@ -82,7 +82,7 @@ class GatewayHttpTest {
     private static FleetTopics topics() {
         Properties p = new Properties();
         String prefix = "gw" + RUN.incrementAndGet();
-        for (String t : List.of("text", "image", "results", "dead-letter", "status")) {
+        for (String t : List.of("text", "image", "results", "dead-letter", "status", "cancel")) {
             p.setProperty("gemma.topics." + t, prefix + "." + t);
         }
         p.setProperty("gemma.topics.job-partitions", "2");

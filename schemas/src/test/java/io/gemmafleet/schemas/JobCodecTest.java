@@ -174,4 +174,21 @@ class JobCodecTest {
         assertFalse(new String(codec.encode(new JobResult(1, "j", null, JobStatus.SUCCEEDED, "t", "stop",
                 new JobResult.Usage(1, 2), null, null, null, null, Instant.EPOCH)), UTF_8).contains("truncated"));
     }
+
+    @Test
+    void cancelRequestsRoundTripAndAreValidated() {
+        CancelRequest cancel = CancelRequest.of("job-7", Instant.parse("2026-12-01T12:00:00.25Z"), "user asked");
+        byte[] json = codec.encode(cancel);
+        assertTrue(new String(json, UTF_8).contains("\"job_id\":\"job-7\""));
+        assertEquals(cancel, codec.decodeCancel(json));
+        CancelRequest bare = codec.decodeCancel("""
+                {"schema_version":1,"job_id":"j"}""".getBytes(UTF_8));
+        assertNull(bare.requestedAt());
+        assertNull(bare.reason());
+        JobValidationException e = assertThrows(JobValidationException.class,
+                () -> codec.decodeCancel("{\"schema_version\":1,\"job_id\":\"\"}".getBytes(UTF_8)));
+        assertEquals("$.job_id", e.violations().getFirst().field());
+        assertEquals(ErrorCodes.INVALID_JSON, assertThrows(JobValidationException.class,
+                () -> codec.decodeCancel("nope".getBytes(UTF_8))).code());
+    }
 }

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * The gateway's Prometheus metrics: submissions by outcome (accepted, invalid, too_large, unavailable,
- * unauthorized), polls by answered state, and the results view's lag and size. Thread-safe.
+ * unauthorized), polls by answered state, cancels by outcome, and the results view's lag and size. Thread-safe.
  */
 public final class GatewayMetrics {
 
@@ -34,6 +34,13 @@ public final class GatewayMetrics {
     public void poll(String state) {
         Counter.builder("gemma_gateway_polls").tag("state", state)
                 .description("GET /v1/jobs/{id} by answered state (not_found included)").register(registry)
+                .increment();
+    }
+
+    /** A cancel request by outcome: requested, finished (409), not_found, unavailable, unauthorized. */
+    public void cancel(String outcome) {
+        Counter.builder("gemma_gateway_cancels").tag("outcome", outcome)
+                .description("POST /v1/jobs/{id}/cancel and DELETE /v1/jobs/{id} by outcome").register(registry)
                 .increment();
     }
 

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gemmafleet.gateway.auth.ApiKeys;
+import io.gemmafleet.gateway.submit.JobSubmitter;
 import io.gemmafleet.kafka.EmbeddedKafka;
+import io.gemmafleet.schemas.CancelRequest;
 import io.gemmafleet.schemas.FleetTopics;
 import io.gemmafleet.schemas.JobCodec;
 import io.gemmafleet.schemas.JobResult;
@@ -82,7 +84,7 @@ class GatewayHttpTest {
     private static FleetTopics topics() {
         Properties p = new Properties();
         String prefix = "gw" + RUN.incrementAndGet();
-        for (String t : List.of("text", "image", "results", "dead-letter", "status")) {
+        for (String t : List.of("text", "image", "results", "dead-letter", "status", "cancel")) {
             p.setProperty("gemma.topics." + t, prefix + "." + t);
         }
         p.setProperty("gemma.topics.job-partitions", "2");
@@ -117,6 +119,17 @@ class GatewayHttpTest {
 
     private HttpResponse<String> get(GatewayServer g, String path, String key) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + g.port() + path));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> cancel(GatewayServer g, String id, String key, boolean viaDelete) throws Exception {
+        HttpRequest.Builder b = viaDelete
+                ? HttpRequest.newBuilder(URI.create("http://localhost:" + g.port() + "/v1/jobs/" + id)).DELETE()
+                : HttpRequest.newBuilder(URI.create("http://localhost:" + g.port() + "/v1/jobs/" + id + "/cancel"))
+                        .POST(HttpRequest.BodyPublishers.noBody());
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
         }
@@ -276,6 +289,63 @@ class GatewayHttpTest {
         assertEquals(503, get(g, "/health/ready", null).statusCode());
         assertEquals(200, get(g, "/health/live", null).statusCode());
         assertTrue(get(g, "/metrics", null).body().contains("outcome=\"unavailable\""));
+        problem(cancel(g, "job-1", null, false), 503);
+        assertTrue(get(g, "/metrics", null).body()
+                .contains("gemma_gateway_cancels_total{outcome=\"unavailable\"} 1"));
+    }
+
+    @Test
+    void cancelWritesARecordKeyedByTheJobIdAndAFinishedJobIs409() throws Exception {
+        FleetTopics t = topics();
+        GatewayServer g = gateway(kafka.bootstrapServers(), t, ApiKeys.none());
+        String id = JSON.readTree(post(g, "{\"prompt\":\"long\"}", null).body()).get("job_id").asText();
+        HttpResponse<String> r = cancel(g, id, null, false);
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals("/v1/jobs/" + id, r.headers().firstValue("Location").orElseThrow());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(id, body.get("job_id").asText());
+        assertEquals("requested", body.get("cancel").asText());
+        // An id the view has never seen (written to Kafka straight, or not read yet) is cancelled too.
+        assertEquals(202, cancel(g, "job-never-seen", null, true).statusCode(), "DELETE alias");
+
+        List<ConsumerRecord<String, byte[]>> cancels = read(t.cancel(), 2);
+        assertEquals(java.util.Set.of(id, "job-never-seen"),
+                java.util.Set.copyOf(cancels.stream().map(ConsumerRecord::key).toList()));
+        for (ConsumerRecord<String, byte[]> c : cancels) {
+            CancelRequest request = codec.decodeCancel(c.value());
+            assertEquals(c.key(), request.jobId());
+            assertEquals(NOW, request.requestedAt(), "requested_at from the injected clock");
+            assertEquals(ApiKeys.ANONYMOUS, new String(c.headers().lastHeader(JobSubmitter.OWNER_HEADER).value(),
+                    StandardCharsets.UTF_8));
+        }
+
+        publishResult(t, id, JobStatus.SUCCEEDED, "done");
+        awaitState(g, "/v1/jobs/" + id, null, "succeeded");
+        JsonNode p = problem(cancel(g, id, null, false), 409);
+        assertTrue(p.get("detail").asText().contains("succeeded"), p.toString());
+        problem(cancel(g, "bad!id", null, false), 404);
+        String metrics = get(g, "/metrics", null).body();
+        assertTrue(metrics.contains("gemma_gateway_cancels_total{outcome=\"requested\"} 2"), metrics);
+        assertTrue(metrics.contains("gemma_gateway_cancels_total{outcome=\"finished\"} 1"), metrics);
+    }
+
+    @Test
+    void cancelNeedsAKeyAndOnlyTheOwnerCancels() throws Exception {
+        String alice = "alice-cancel-key-1a2b";
+        String bob = "bob-cancel-key-3c4d";
+        ApiKeys keys = ApiKeys.parse(List.of("alice:" + ApiKeys.sha256Hex(alice), "bob:" + ApiKeys.sha256Hex(bob)));
+        FleetTopics t = topics();
+        GatewayServer g = gateway(kafka.bootstrapServers(), t, keys);
+        String id = JSON.readTree(post(g, "{\"prompt\":\"hi\"}", alice).body()).get("job_id").asText();
+        problem(cancel(g, id, null, false), 401);
+        problem(cancel(g, id, "wrong-key-99", true), 401);
+        problem(cancel(g, id, bob, false), 404);
+        problem(cancel(g, id, bob, true), 404);
+        assertEquals(202, cancel(g, id, alice, false).statusCode());
+        ConsumerRecord<String, byte[]> only = read(t.cancel(), 1).getFirst();
+        assertEquals(id, only.key());
+        assertEquals("alice", new String(only.headers().lastHeader(JobSubmitter.OWNER_HEADER).value(),
+                StandardCharsets.UTF_8));
     }
 
     @Test
@@ -300,6 +370,25 @@ class GatewayHttpTest {
         String metrics = get(second, "/metrics", null).body();
         assertTrue(metrics.contains("gemma_gateway_results_view_lag 0.0"), metrics);
         assertTrue(metrics.contains("gemma_gateway_polls_total{state=\"succeeded\"}"), metrics);
+    }
+
+    /** Exactly {@code n} records of {@code topic} (fails if fewer arrive, or more within a short grace). */
+    private static List<ConsumerRecord<String, byte[]>> read(String topic, int n) {
+        List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
+        try (var c = new KafkaConsumer<String, byte[]>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (out.size() < n && System.nanoTime() < end) {
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+            c.poll(Duration.ofMillis(300)).forEach(out::add);
+        }
+        assertEquals(n, out.size(), "records on " + topic);
+        return out;
     }
 
     private static ConsumerRecord<String, byte[]> readOne(String topic) {

@@ -9,8 +9,16 @@ public final class ErrorCodes {
     public static final String INVALID_REQUEST = "invalid_request";
     /** A schema_version this worker does not know. */
     public static final String UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version";
-    /** Prompt plus max_tokens exceed the worker's context limit, or the record exceeds the size limit. */
+    /**
+     * The cheap guard before tokenizing: the prompt's characters (or the record's bytes) exceed a size limit, so the
+     * job is refused without counting tokens. For the exact token-count check see {@link #CONTEXT_LENGTH_EXCEEDED}.
+     */
     public static final String PROMPT_TOO_LONG = "prompt_too_long";
+    /**
+     * The tokenized prompt does not fit the context the worker can serve (and the request did not ask for
+     * {@code "truncate": "left"}); the message names both numbers, the prompt's tokens and the context limit.
+     */
+    public static final String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
     /** Input the serving model cannot take (an image for a text-only runtime). */
     public static final String UNSUPPORTED_INPUT = "unsupported_input";
     /** The deadline passed before inference started. */

@@ -34,6 +34,7 @@ public final class JobCodec {
     private final SchemaValidator requests = new SchemaValidator(SchemaValidator.Document.JOB_REQUEST);
     private final SchemaValidator results = new SchemaValidator(SchemaValidator.Document.JOB_RESULT);
     private final SchemaValidator events = new SchemaValidator(SchemaValidator.Document.JOB_STATUS_EVENT);
+    private final SchemaValidator cancels = new SchemaValidator(SchemaValidator.Document.CANCEL_REQUEST);
 
     public byte[] encode(JobRequest request) {
         return write(request);
@@ -45,6 +46,10 @@ public final class JobCodec {
 
     public byte[] encode(JobStatusEvent event) {
         return write(event);
+    }
+
+    public byte[] encode(CancelRequest cancel) {
+        return write(cancel);
     }
 
     /** A valid job request, or {@link JobValidationException} (codes invalid_json, invalid_request, ...). */
@@ -80,6 +85,11 @@ public final class JobCodec {
     /** A valid status event, or {@link JobValidationException}. */
     public JobStatusEvent decodeStatusEvent(byte[] json) {
         return decodeValidated(json, events, JobStatusEvent.class);
+    }
+
+    /** A valid cancel request, or {@link JobValidationException} (codes invalid_json, invalid_request, ...). */
+    public CancelRequest decodeCancel(byte[] json) {
+        return decodeValidated(json, cancels, CancelRequest.class);
     }
 
     /** The schema violations of a job result document (empty when valid); for tests and producers' self-checks. */

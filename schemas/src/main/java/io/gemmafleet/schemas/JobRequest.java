@@ -11,18 +11,28 @@ import java.util.Objects;
  * @param jobId fleet-wide unique; the Kafka key of the job and of its result
  * @param clientJobId the client's own id, echoed in the result
  * @param prompt raw prompt text, fed without a chat template
- * @param priority 0..9, null = {@link #DEFAULT_PRIORITY}
+ * @param priority 0..9, lower value runs first (as vLLM's priority); null = {@link #DEFAULT_PRIORITY}
  * @param deadline after it the job is answered {@code expired} without inference; null = none
  * @param submittedAt when the client submitted it (start of queue wait); null = the record's timestamp
+ * @param truncate what to do with a prompt longer than the worker's context; null = {@link Truncation#NONE}
+ *     (fail with {@link ErrorCodes#CONTEXT_LENGTH_EXCEEDED}); {@link Truncation#LEFT} keeps the last tokens
  */
 public record JobRequest(int schemaVersion, String jobId, String clientJobId, List<Message> messages, String prompt,
-                         Sampling sampling, Integer priority, Instant deadline, Instant submittedAt) {
+                         Sampling sampling, Integer priority, Instant deadline, Instant submittedAt,
+                         Truncation truncate) {
 
+    /** The priority of a job that gives none: the middle of 0..9, where lower values run first. */
     public static final int DEFAULT_PRIORITY = 5;
 
     public JobRequest {
         Objects.requireNonNull(jobId, "jobId");
         messages = messages == null ? null : List.copyOf(messages);
+    }
+
+    /** The request without a {@code truncate} field (it defaults to {@link Truncation#NONE}). */
+    public JobRequest(int schemaVersion, String jobId, String clientJobId, List<Message> messages, String prompt,
+                      Sampling sampling, Integer priority, Instant deadline, Instant submittedAt) {
+        this(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline, submittedAt, null);
     }
 
     /** A chat job of one user message, schema version 1, no deadline. */
@@ -38,11 +48,24 @@ public record JobRequest(int schemaVersion, String jobId, String clientJobId, Li
 
     public JobRequest withDeadline(Instant deadline) {
         return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline,
-                submittedAt);
+                submittedAt, truncate);
     }
 
     public JobRequest withSubmittedAt(Instant at) {
-        return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline, at);
+        return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline, at,
+                truncate);
+    }
+
+    /** This request with {@code priority} (0..9, lower runs first; null = {@link #DEFAULT_PRIORITY}). */
+    public JobRequest withPriority(Integer priority) {
+        return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline,
+                submittedAt, truncate);
+    }
+
+    /** This request with {@code truncate} (null = {@link Truncation#NONE}). */
+    public JobRequest withTruncate(Truncation truncate) {
+        return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline,
+                submittedAt, truncate);
     }
 
     /** Whether any message carries an image: such jobs go on the image topic. */
@@ -60,7 +83,18 @@ public record JobRequest(int schemaVersion, String jobId, String clientJobId, Li
         return sampling == null ? Sampling.DEFAULTS : sampling.orDefaults(Sampling.DEFAULTS);
     }
 
+    /** The priority, {@link #DEFAULT_PRIORITY} when absent; lower values run first (as vLLM's priority). */
     public int effectivePriority() {
         return priority == null ? DEFAULT_PRIORITY : priority;
+    }
+
+    /** The truncation mode, {@link Truncation#NONE} when absent. */
+    public Truncation effectiveTruncation() {
+        return truncate == null ? Truncation.NONE : truncate;
+    }
+
+    /** Whether a prompt too long for the context should lose its first tokens instead of failing the job. */
+    public boolean truncatesLeft() {
+        return truncate == Truncation.LEFT;
     }
 }

@@ -21,7 +21,8 @@ public final class SchemaValidator {
     public enum Document {
         JOB_REQUEST("job-request.schema.json"),
         JOB_RESULT("job-result.schema.json"),
-        JOB_STATUS_EVENT("job-status-event.schema.json");
+        JOB_STATUS_EVENT("job-status-event.schema.json"),
+        CANCEL_REQUEST("cancel-request.schema.json");
 
         final String resource;
 

@@ -132,4 +132,63 @@ class JobCodecTest {
                 Instant.EPOCH);
         assertFalse(codec.validateResult(codec.encode(bad)).isEmpty());
     }
+
+    @Test
+    void truncateDefaultsToNoneAndLeftRoundTrips() {
+        JobRequest plain = JobRequest.rawPrompt("j", "p", null);
+        assertEquals(Truncation.NONE, plain.effectiveTruncation());
+        assertFalse(plain.truncatesLeft());
+        assertFalse(new String(codec.encode(plain), UTF_8).contains("truncate"));
+
+        JobRequest left = plain.withTruncate(Truncation.LEFT).withPriority(0);
+        String json = new String(codec.encode(left), UTF_8);
+        assertTrue(json.contains("\"truncate\":\"left\""), json);
+        JobRequest back = codec.decodeRequest(json.getBytes(UTF_8));
+        assertEquals(left, back);
+        assertTrue(back.truncatesLeft());
+        assertEquals(0, back.effectivePriority());
+
+        JobRequest none = codec.decodeRequest("""
+                {"schema_version":1,"job_id":"a","prompt":"p","truncate":"none"}""".getBytes(UTF_8));
+        assertEquals(Truncation.NONE, none.truncate());
+        assertFalse(none.truncatesLeft());
+        assertEquals("$.truncate", reject("""
+                {"schema_version":1,"job_id":"a","prompt":"p","truncate":"middle"}""").violations().getFirst().field());
+    }
+
+    @Test
+    void truncationAndRungRoundTripInResults() {
+        JobResult result = new JobResult(1, "j", null, JobStatus.CANCELLED, "so far", null,
+                new JobResult.Usage(100, 2, 28), null,
+                new JobResult.ServedBy("w", "m", "v", 128, false).withRung("m q4_0 ctx128"), null, 1,
+                Instant.parse("2026-12-01T12:00:00Z"));
+        byte[] json = codec.encode(result);
+        String text = new String(json, UTF_8);
+        assertTrue(text.contains("\"truncated_prompt_tokens\":28"), text);
+        assertTrue(text.contains("\"rung\":\"m q4_0 ctx128\""), text);
+        assertEquals(List.of(), codec.validateResult(json));
+        assertEquals(result, codec.decodeResult(json));
+        // The old shapes still build, and say nothing of truncation or rung.
+        assertNull(new JobResult.Usage(1, 2).truncatedPromptTokens());
+        assertNull(new JobResult.ServedBy("w", "m", "v", 128, false).rung());
+        assertFalse(new String(codec.encode(new JobResult(1, "j", null, JobStatus.SUCCEEDED, "t", "stop",
+                new JobResult.Usage(1, 2), null, null, null, null, Instant.EPOCH)), UTF_8).contains("truncated"));
+    }
+
+    @Test
+    void cancelRequestsRoundTripAndAreValidated() {
+        CancelRequest cancel = CancelRequest.of("job-7", Instant.parse("2026-12-01T12:00:00.25Z"), "user asked");
+        byte[] json = codec.encode(cancel);
+        assertTrue(new String(json, UTF_8).contains("\"job_id\":\"job-7\""));
+        assertEquals(cancel, codec.decodeCancel(json));
+        CancelRequest bare = codec.decodeCancel("""
+                {"schema_version":1,"job_id":"j"}""".getBytes(UTF_8));
+        assertNull(bare.requestedAt());
+        assertNull(bare.reason());
+        JobValidationException e = assertThrows(JobValidationException.class,
+                () -> codec.decodeCancel("{\"schema_version\":1,\"job_id\":\"\"}".getBytes(UTF_8)));
+        assertEquals("$.job_id", e.violations().getFirst().field());
+        assertEquals(ErrorCodes.INVALID_JSON, assertThrows(JobValidationException.class,
+                () -> codec.decodeCancel("nope".getBytes(UTF_8))).code());
+    }
 }

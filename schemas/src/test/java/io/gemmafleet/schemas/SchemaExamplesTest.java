@@ -51,6 +51,9 @@ class SchemaExamplesTest {
         } else if (name.startsWith("job-status")) {
             JobStatusEvent event = codec.decodeStatusEvent(json);
             assertEquals(event, codec.decodeStatusEvent(codec.encode(event)));
+        } else if (name.startsWith("cancel-request")) {
+            CancelRequest cancel = codec.decodeCancel(json);
+            assertEquals(cancel, codec.decodeCancel(codec.encode(cancel)));
         } else {
             throw new AssertionError("example of unknown kind: " + name);
         }
@@ -65,6 +68,8 @@ class SchemaExamplesTest {
                 () -> {
                     if (file.getFileName().toString().startsWith("job-result")) {
                         codec.decodeResult(json);
+                    } else if (file.getFileName().toString().startsWith("cancel-request")) {
+                        codec.decodeCancel(json);
                     } else {
                         codec.decodeRequest(json);
                     }

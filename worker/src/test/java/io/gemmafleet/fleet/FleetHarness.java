@@ -62,6 +62,7 @@ final class FleetHarness implements AutoCloseable {
         p.setProperty("gemma.topics.results", prefix + ".results");
         p.setProperty("gemma.topics.dead-letter", prefix + ".dead-letter");
         p.setProperty("gemma.topics.status", prefix + ".status");
+        p.setProperty("gemma.topics.cancel", prefix + ".cancel");
         p.setProperty("gemma.topics.job-partitions", "2");
         p.setProperty("gemma.topics.results-partitions", "2");
         this.topics = FleetTopics.fromProperties(p);

@@ -2,6 +2,7 @@ package io.gemmafleet.gateway.submit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gemmafleet.schemas.CancelRequest;
 import io.gemmafleet.schemas.ErrorCodes;
 import io.gemmafleet.schemas.FleetTopics;
 import io.gemmafleet.schemas.JobCodec;
@@ -30,6 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code acks=all} producer, returning only once the broker acknowledged it: a returned {@link Accepted} is a job
  * durably in Kafka; anything else is an exception and the caller must not answer 202. The gateway assigns the
  * job id and {@code submitted_at}; the owner (an API key's name, never the key) rides in a record header.
+ * {@link #cancel} writes a {@link CancelRequest} to the cancel topic the same durable way.
  */
 public final class JobSubmitter implements AutoCloseable {
 
@@ -93,17 +95,39 @@ public final class JobSubmitter implements AutoCloseable {
         String topic = topics.jobTopicFor(request);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, jobId, job);
         record.headers().add(OWNER_HEADER, owner.getBytes(StandardCharsets.UTF_8));
+        send(record, "job");
+        return new Accepted(jobId, topic, owner);
+    }
+
+    /**
+     * Writes a {@link CancelRequest} for {@code jobId} to the cancel topic, keyed by the job id, with the requesting
+     * owner in the {@link #OWNER_HEADER} header; returns once the broker acknowledged it. Whether the job exists or
+     * is still running is not checked here: every worker reads the cancel and the one holding the job acts on it.
+     *
+     * @throws JobValidationException when {@code jobId} cannot be a job id (the cancel schema refuses it)
+     */
+    public CancelRequest cancel(String jobId, String owner) throws KafkaUnavailableException, InterruptedException {
+        CancelRequest cancel = CancelRequest.of(jobId, clock.instant(), null);
+        byte[] value = codec.encode(cancel);
+        codec.decodeCancel(value); // a path segment that is no job id fails here, not in every worker
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.cancel(), jobId, value);
+        record.headers().add(OWNER_HEADER, owner.getBytes(StandardCharsets.UTF_8));
+        send(record, "cancel");
+        return cancel;
+    }
+
+    private void send(ProducerRecord<String, byte[]> record, String what)
+            throws KafkaUnavailableException, InterruptedException {
         try {
             producer.send(record).get(sendTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new KafkaUnavailableException("job not written: " + e.getCause().getMessage(), e.getCause());
+            throw new KafkaUnavailableException(what + " not written: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new KafkaUnavailableException("job not acknowledged by Kafka within " + sendTimeout, e);
+            throw new KafkaUnavailableException(what + " not acknowledged by Kafka within " + sendTimeout, e);
         } catch (KafkaException e) {
             // send() itself throws when metadata cannot be fetched within max.block.ms.
-            throw new KafkaUnavailableException("job not written: " + e.getMessage(), e);
+            throw new KafkaUnavailableException(what + " not written: " + e.getMessage(), e);
         }
-        return new Accepted(jobId, topic, owner);
     }
 
     /**

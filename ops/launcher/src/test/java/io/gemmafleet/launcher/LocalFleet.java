@@ -40,7 +40,7 @@ final class LocalFleet implements AutoCloseable {
     LocalFleet(String bootstrap, Path dir, String prefix) throws Exception {
         this.bootstrap = bootstrap;
         Properties p = new Properties();
-        for (String t : List.of("text", "image", "results", "dead-letter", "status")) {
+        for (String t : List.of("text", "image", "results", "dead-letter", "status", "cancel")) {
             p.setProperty("gemma.topics." + t, prefix + "." + t);
         }
         p.setProperty("gemma.topics.job-partitions", "2");

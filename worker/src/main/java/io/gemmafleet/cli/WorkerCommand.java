@@ -3,7 +3,6 @@ package io.gemmafleet.cli;
 import io.gemmafleet.backend.Backend;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
-import io.gemmafleet.generate.Generator;
 import io.gemmafleet.intake.IntakeMode;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
@@ -11,7 +10,7 @@ import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
 import io.gemmafleet.schemas.FleetProperties;
 import io.gemmafleet.schemas.FleetTopics;
-import io.gemmafleet.worker.GeneratorRuntime;
+import io.gemmafleet.worker.EngineRuntime;
 import io.gemmafleet.worker.ServedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
@@ -96,8 +95,8 @@ public final class WorkerCommand implements Callable<Integer> {
                 WorkerConfig config = new WorkerConfig(bootstrap, kafka, group, FleetTopics.fromProperties(props),
                         IntakeMode.parse(intake), batchSize, drainTimeout, deliveryLimit, acceptImages, httpPort,
                         Clock.systemUTC());
-                WorkerService service = new WorkerService(config, served, tokenizer,
-                        new GeneratorRuntime(new Generator(executor, tokenizer)));
+                WorkerService service = new WorkerService(config, tokenizer,
+                        EngineRuntime.single(executor, tokenizer, served, batchSize));
                 CountDownLatch done = new CountDownLatch(1);
                 // SIGTERM/SIGINT: drain within the deadline, then let the JVM exit.
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -61,6 +61,7 @@ public final class Engine {
     private long admissions;
     private volatile int waitingCount;
     private volatile int runningCount;
+    private volatile KvBlockManager.Stats cacheSnapshot;
 
     /**
      * @param text receives generated text as it becomes safe to show
@@ -114,8 +115,10 @@ public final class Engine {
         return counters;
     }
 
+    /** The cache's gauges as of the last step (readable from any thread). */
     public KvBlockManager.Stats cacheStats() {
-        return kv.stats();
+        KvBlockManager.Stats s = cacheSnapshot;
+        return s != null ? s : kv.stats();
     }
 
     public EngineConfig config() {
@@ -375,5 +378,6 @@ public final class Engine {
     private void publishCounts() {
         waitingCount = waiting.size();
         runningCount = running.size();
+        cacheSnapshot = kv.stats();
     }
 }

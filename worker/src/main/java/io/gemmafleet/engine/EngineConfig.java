@@ -1,6 +1,7 @@
 package io.gemmafleet.engine;
 
 import io.gemmafleet.engine.kv.KvPoolSize;
+import io.gemmafleet.model.Gemma3Config;
 
 /**
  * How the engine schedules forward steps.
@@ -23,6 +24,20 @@ public record EngineConfig(int maxRunning, int stepTokens, int prefillChunk, int
                     + ", step tokens " + stepTokens + ", prefill chunk " + prefillChunk + ", context " + maxContext);
         }
         prefillChunk = Math.min(prefillChunk, stepTokens);
+    }
+
+    /** Most tokens a step feeds by default: a step of a 1B model on a few CPU cores stays well under a second. */
+    public static final int DEFAULT_STEP_TOKENS = 512;
+
+    /**
+     * A worker's engine with the defaults: {@value #DEFAULT_STEP_TOKENS} tokens a step, half of them at most for
+     * one prompt, prefix caching on, and cache pools that hold {@code maxRunning} full-length sequences (so nothing
+     * is preempted; a memory plan sizes them smaller).
+     */
+    public static EngineConfig forWorker(Gemma3Config model, int maxRunning, int context) {
+        int chunk = DEFAULT_STEP_TOKENS / 2;
+        return new EngineConfig(maxRunning, DEFAULT_STEP_TOKENS, chunk, context,
+                KvPoolSize.forSequences(model, maxRunning, context, chunk), true);
     }
 
     public EngineConfig withPools(KvPoolSize p) {

@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Wraps the runtime with resilience4j: a retry for transient failures (out-of-memory on a batch, I/O on mapped
- * weights: anything but a bad-input {@link IllegalArgumentException}), inside a circuit breaker that opens after
- * repeated failed batches. The breaker's state is reported to a listener, which pauses intake while it is open so
- * jobs stay in Kafka for healthy workers instead of being failed here.
+ * Wraps the runtime's steps with resilience4j: a retry for transient failures (I/O on mapped weights, a device
+ * hiccup: anything but a bad-input {@link IllegalArgumentException}), inside a circuit breaker that opens after
+ * repeated failed steps. Retrying is safe because a step that throws leaves every request as it was. The breaker's
+ * state is reported to a listener, which pauses intake while it is open so jobs stay in Kafka for healthy workers
+ * instead of being failed here.
  */
 public final class GuardedRuntime implements InferenceRuntime {
 
@@ -44,11 +45,41 @@ public final class GuardedRuntime implements InferenceRuntime {
     }
 
     @Override
-    public List<GenerationResult> generate(List<GenerationRequest> batch) {
-        return breaker.executeSupplier(Retry.decorateSupplier(retry, () -> delegate.generate(batch)));
+    public List<GenerationResult> step() {
+        return breaker.executeSupplier(Retry.decorateSupplier(retry, delegate::step));
     }
 
     public CircuitBreaker.State breakerState() {
         return breaker.getState();
+    }
+
+    @Override
+    public void submit(GenerationRequest request) {
+        delegate.submit(request);
+    }
+
+    @Override
+    public void cancel(long requestId) {
+        delegate.cancel(requestId);
+    }
+
+    @Override
+    public boolean idle() {
+        return delegate.idle();
+    }
+
+    @Override
+    public List<GenerationResult> abandonAll() {
+        return delegate.abandonAll();
+    }
+
+    @Override
+    public ServedModel served() {
+        return delegate.served();
+    }
+
+    @Override
+    public RuntimeStatus status() {
+        return delegate.status();
     }
 }

@@ -14,11 +14,14 @@ import io.gemmafleet.schemas.Message;
 import io.gemmafleet.schemas.Sampling;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 /**
- * Turns a received record into something the batch can act on: a tokenized request ready to run, an expired job
- * (deadline passed: answered without inference), or a refused one with a stable error code (malformed, invalid,
- * too long, unsupported, delivered too often). Never throws for bad input: a poison record is an outcome.
+ * Turns a received record into something the engine can act on: a tokenized request ready to run (its prompt cut
+ * from the left if it asked for that and does not fit), an expired or already cancelled job (answered without
+ * inference), or a refused one with a stable error code (malformed, invalid, longer than the context, unsupported,
+ * delivered too often). Never throws for bad input: a poison record is an outcome.
  */
 public final class JobPreparer {
 
@@ -30,8 +33,9 @@ public final class JobPreparer {
         String jobId();
     }
 
-    public record Ready(IncomingJob job, JobRequest request, int[] promptIds, SamplingParams params)
-            implements Prepared {
+    /** @param truncatedTokens prompt tokens cut from the left to fit the context (the request allowed it), or 0 */
+    public record Ready(IncomingJob job, JobRequest request, int[] promptIds, SamplingParams params,
+                        int truncatedTokens) implements Prepared {
         @Override
         public String jobId() {
             return request.jobId();
@@ -45,6 +49,14 @@ public final class JobPreparer {
         }
     }
 
+    /** Cancelled by its submitter before it started: answered without inference. */
+    public record Cancelled(IncomingJob job, JobRequest request) implements Prepared {
+        @Override
+        public String jobId() {
+            return request.jobId();
+        }
+    }
+
     /** @param deadLetter whether the record also goes to the dead-letter topic (it can never succeed as sent) */
     public record Refused(IncomingJob job, String jobId, String clientJobId, String code, String message,
                           boolean deadLetter) implements Prepared {}
@@ -52,15 +64,22 @@ public final class JobPreparer {
     private final JobCodec codec;
     private final GemmaTokenizer tokenizer;
     private final ChatTemplate template = new ChatTemplate();
-    private final int contextLimit;
+    private final IntSupplier contextLimit;
     private final int deliveryLimit;
+    private final Predicate<String> cancelled;
 
-    /** @param deliveryLimit the delivery on which a job is given up (failed + dead letter) instead of run; 0 = none */
-    public JobPreparer(JobCodec codec, GemmaTokenizer tokenizer, int contextLimit, int deliveryLimit) {
+    /**
+     * @param contextLimit the context the worker serves now (it shrinks when the fallback ladder steps down)
+     * @param deliveryLimit the delivery on which a job is given up (failed + dead letter) instead of run; 0 = none
+     * @param cancelled whether a job id has been cancelled by its submitter
+     */
+    public JobPreparer(JobCodec codec, GemmaTokenizer tokenizer, IntSupplier contextLimit, int deliveryLimit,
+                       Predicate<String> cancelled) {
         this.codec = codec;
         this.tokenizer = tokenizer;
         this.contextLimit = contextLimit;
         this.deliveryLimit = deliveryLimit;
+        this.cancelled = cancelled;
     }
 
     public Prepared prepare(IncomingJob job, Instant now) {
@@ -81,6 +100,9 @@ public final class JobPreparer {
         if (request.isExpiredAt(now)) {
             return new Expired(job, request);
         }
+        if (request.jobId() != null && cancelled.test(request.jobId())) {
+            return new Cancelled(job, request);
+        }
         if (request.hasImage()) {
             return refuse(job, request, ErrorCodes.UNSUPPORTED_INPUT,
                     "this worker's runtime is text-only: image parts need a vision-capable worker", false);
@@ -91,13 +113,14 @@ public final class JobPreparer {
         } catch (IllegalArgumentException e) {
             return refuse(job, request, ErrorCodes.INVALID_REQUEST, "$.sampling: " + e.getMessage(), true);
         }
+        int context = contextLimit.getAsInt();
         String text = request.prompt() != null ? request.prompt() : null;
         // Cheap guard before tokenizing: no tokenizer yields fewer tokens than characters / 32.
         long chars = text != null ? text.length() : request.messages().stream().flatMap(m -> m.content().stream())
                 .mapToLong(p -> p instanceof ContentPart.Text t ? t.text().length() : 0).sum();
-        if (chars > 32L * contextLimit) {
+        if (chars > 32L * context && !request.truncatesLeft()) {
             return refuse(job, request, ErrorCodes.PROMPT_TOO_LONG, "prompt of " + chars
-                    + " characters cannot fit the context limit of " + contextLimit + " tokens", true);
+                    + " characters cannot fit the context limit of " + context + " tokens", true);
         }
         int[] ids;
         try {
@@ -106,12 +129,34 @@ public final class JobPreparer {
         } catch (RuntimeException e) {
             return refuse(job, request, ErrorCodes.INVALID_REQUEST, "$.messages: " + e.getMessage(), true);
         }
-        if (ids.length + params.maxTokens() > contextLimit) {
-            return refuse(job, request, ErrorCodes.PROMPT_TOO_LONG, "prompt (" + ids.length
-                    + " tokens) plus max_tokens " + params.maxTokens() + " exceeds the context limit "
-                    + contextLimit, true);
+        if (ids.length + params.maxTokens() <= context) {
+            return new Ready(job, request, ids, params, 0);
         }
-        return new Ready(job, request, ids, params);
+        int room = context - params.maxTokens();
+        if (!request.truncatesLeft() || room < 2) {
+            return refuse(job, request, ErrorCodes.CONTEXT_LENGTH_EXCEEDED, "the prompt's " + ids.length
+                    + " tokens plus max_tokens " + params.maxTokens() + " need " + (ids.length + params.maxTokens())
+                    + " positions; this worker serves a context of " + context
+                    + (request.truncatesLeft() ? " (too small to truncate into)" : " (set truncate: left to cut the "
+                    + "prompt from the left)"), false);
+        }
+        int[] kept = truncateLeft(ids, room, tokenizer.bosId());
+        return new Ready(job, request, kept, params, ids.length - kept.length);
+    }
+
+    /**
+     * The last {@code room} tokens of a prompt, keeping its beginning-of-sequence token in front when it had one:
+     * Gemma's outputs degrade badly without it.
+     */
+    static int[] truncateLeft(int[] ids, int room, int bosId) {
+        boolean bos = ids.length > 0 && ids[0] == bosId;
+        int[] kept = new int[room];
+        int from = bos ? 1 : 0;
+        if (bos) {
+            kept[0] = ids[0];
+        }
+        System.arraycopy(ids, ids.length - (room - from), kept, from, room - from);
+        return kept;
     }
 
     private static Refused refuse(IncomingJob job, JobRequest r, String code, String message, boolean deadLetter) {

@@ -1,7 +1,7 @@
 package io.gemmafleet.worker;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -9,27 +9,28 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.function.Supplier;
 
-/** The worker's Prometheus metrics: job counts by outcome and reason, queue wait, batch size, TTFT, tokens/s, lag. */
+/**
+ * The worker's Prometheus metrics: job counts by outcome and reason, queue wait, time to first token, consumer lag,
+ * and the engine's state: running and waiting requests, cache blocks in use, prefix-cache hits, preemptions, the
+ * position on the fallback ladder and the context served.
+ */
 public final class WorkerMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter received;
     private final Timer queueWait;
     private final Timer timeToFirstToken;
-    private final DistributionSummary batchSize;
-    private final DistributionSummary tokensPerSecond;
 
-    public WorkerMetrics(String workerId, Supplier<Number> lag, Supplier<Number> waiting) {
+    public WorkerMetrics(String workerId, Supplier<Number> lag, Supplier<Number> waiting,
+                         Supplier<RuntimeStatus> engine) {
         registry.config().commonTags("worker", workerId);
         received = Counter.builder("gemma_jobs_received").description("job records received").register(registry);
         queueWait = Timer.builder("gemma_job_queue_wait").description("submission to batch start")
                 .publishPercentiles(0.5, 0.95).register(registry);
-        timeToFirstToken = Timer.builder("gemma_job_time_to_first_token").description("batch start to first token")
-                .publishPercentiles(0.5, 0.95).register(registry);
-        batchSize = DistributionSummary.builder("gemma_batch_size").description("jobs per runtime batch")
+        timeToFirstToken = Timer.builder("gemma_job_time_to_first_token")
+                .description("arrival in the engine to first token").publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry);
-        tokensPerSecond = DistributionSummary.builder("gemma_batch_tokens_per_second")
-                .description("generated tokens per second of a batch").register(registry);
+        registerEngine(engine);
         Gauge.builder("gemma_consumer_lag", lag, s -> s.get().doubleValue())
                 .description("largest record lag of the classic consumer (-1: share group)").register(registry);
         Gauge.builder("gemma_jobs_waiting", waiting, s -> s.get().doubleValue())
@@ -56,11 +57,37 @@ public final class WorkerMetrics {
         timeToFirstToken.record(d);
     }
 
-    public void batch(int jobs, long generatedTokens, long nanos) {
-        batchSize.record(jobs);
-        if (nanos > 0) {
-            tokensPerSecond.record(generatedTokens / (nanos / 1e9));
+    private void registerEngine(Supplier<RuntimeStatus> engine) {
+        Gauge.builder("gemma_engine_running", engine, e -> e.get().running())
+                .description("requests in the running batch").register(registry);
+        Gauge.builder("gemma_engine_waiting", engine, e -> e.get().waiting())
+                .description("requests in the engine waiting for room (including preempted ones)").register(registry);
+        for (String pool : new String[] {"global", "sliding"}) {
+            boolean global = pool.equals("global");
+            Gauge.builder("gemma_kv_blocks_in_use", engine, e -> global ? e.get().cache().globalInUse()
+                            : e.get().cache().localInUse())
+                    .tag("pool", pool).description("KV cache blocks holding a running sequence's positions")
+                    .register(registry);
+            Gauge.builder("gemma_kv_blocks_capacity", engine, e -> global ? e.get().cache().globalCapacity()
+                            : e.get().cache().localCapacity())
+                    .tag("pool", pool).description("KV cache blocks in the pool").register(registry);
         }
+        Gauge.builder("gemma_prefix_cache_hit_rate", engine, e -> e.get().cache().prefixHitRate())
+                .description("share of prompt tokens found in the prefix cache since start").register(registry);
+        FunctionCounter.builder("gemma_prefix_cache_hit_tokens", engine,
+                        e -> e.get().counters().prefixHitTokens())
+                .description("prompt tokens served from the prefix cache").register(registry);
+        FunctionCounter.builder("gemma_engine_preemptions", engine, e -> e.get().counters().preemptions())
+                .description("running requests suspended for want of cache blocks, to be recomputed")
+                .register(registry);
+        FunctionCounter.builder("gemma_engine_steps", engine, e -> e.get().counters().steps())
+                .description("forward steps run").register(registry);
+        FunctionCounter.builder("gemma_generated_tokens", engine, e -> e.get().counters().tokensGenerated())
+                .description("tokens generated").register(registry);
+        Gauge.builder("gemma_ladder_rung", engine, e -> e.get().rungIndex())
+                .description("position on the fallback ladder: 0 = first choice, +1 per step down").register(registry);
+        Gauge.builder("gemma_served_context", engine, e -> e.get().context())
+                .description("context length served now").register(registry);
     }
 
     /** The Prometheus text exposition. */

@@ -1,7 +1,9 @@
 package io.gemmafleet.worker;
 
+import io.gemmafleet.generate.FinishReason;
 import io.gemmafleet.generate.GenerationRequest;
 import io.gemmafleet.generate.GenerationResult;
+import io.gemmafleet.intake.CancelFeed;
 import io.gemmafleet.intake.Completion;
 import io.gemmafleet.intake.ConsumerGroupIntake;
 import io.gemmafleet.intake.IncomingJob;
@@ -17,6 +19,7 @@ import io.gemmafleet.schemas.JobResult;
 import io.gemmafleet.schemas.JobState;
 import io.gemmafleet.schemas.JobStatus;
 import io.gemmafleet.schemas.JobStatusEvent;
+import io.gemmafleet.worker.JobPreparer.Cancelled;
 import io.gemmafleet.worker.JobPreparer.Expired;
 import io.gemmafleet.worker.JobPreparer.Prepared;
 import io.gemmafleet.worker.JobPreparer.Ready;
@@ -25,8 +28,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -34,37 +40,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stateless worker: intake → {@link JobQueue} (batcher) → guarded runtime → results. Every received job ends
- * in exactly one written result before it is acknowledged or its offset committed (succeeded, failed, expired);
- * a job not finished when the drain deadline passes is released for another worker. Poison records are answered
- * (failed + dead letter) and never stop the loop.
+ * One stateless worker: intake → {@link JobQueue} → the continuously batching runtime → results. Jobs join the
+ * running batch as they arrive and leave it as they finish. Every received job ends in exactly one written result
+ * before it is acknowledged or its offset committed (succeeded, failed, cancelled, expired); a job not finished when
+ * the drain deadline passes is released for another worker. Poison records are answered (failed + dead letter) and
+ * never stop the loop. Cancel requests arrive through the cancel topic ({@link CancelFeed}).
  */
 public final class WorkerService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerService.class);
 
+    /** A job inside the runtime. */
+    private record InFlight(Ready ready, Instant received) {}
+
     private final WorkerConfig config;
-    private final ServedModel served;
+    private final String workerId;
     private final JobPreparer preparer;
     private final GuardedRuntime runtime;
     private final JobQueue queue;
     private final JobCodec codec = new JobCodec();
     private final ResultPublisher publisher;
     private final JobIntake intake;
+    private final CancelFeed cancels;
     private final WorkerMetrics metrics;
     private final HealthServer http;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Jobs in the runtime by request id: the inference thread's own. */
+    private final Map<Long, InFlight> held = new HashMap<>();
+    /** Request ids by job id, for cancels arriving on the feed's thread. */
+    private final Map<String, Long> heldByJobId = new ConcurrentHashMap<>();
+    private long nextRequestId = 1;
     private volatile boolean draining;
     private volatile boolean killed;
     private volatile boolean breakerOpen;
     private volatile Instant drainDeadline = Instant.MAX;
     private Thread loop;
 
-    public WorkerService(WorkerConfig config, ServedModel served, GemmaTokenizer tokenizer, InferenceRuntime raw)
-            throws Exception {
+    public WorkerService(WorkerConfig config, GemmaTokenizer tokenizer, InferenceRuntime raw) throws Exception {
         this.config = config;
-        this.served = served;
-        this.preparer = new JobPreparer(codec, tokenizer, served.contextLimit(), config.deliveryLimit());
+        this.workerId = raw.served().workerId();
         this.runtime = new GuardedRuntime(raw, 3, Duration.ofMillis(200), Duration.ofSeconds(30), this::onBreaker);
         this.queue = new JobQueue(config.batchSize(), 2 * config.batchSize());
         Properties clients = config.clientProperties();
@@ -77,9 +91,13 @@ public final class WorkerService implements AutoCloseable {
                 renewLocks = TopicBootstrap.configureShareGroup(admin, config.groupId());
             }
         }
+        this.cancels = new CancelFeed(clients, config.topics().cancel(), config.topics().cancelRetention(),
+                config.clock(), this::onCancel);
+        this.preparer = new JobPreparer(codec, tokenizer, () -> runtime.served().contextLimit(),
+                config.deliveryLimit(), cancels::isCancelled);
         Properties consumer = config.clientProperties();
         consumer.put("group.id", config.groupId());
-        consumer.put("client.id", "gemma-worker-" + served.workerId());
+        consumer.put("client.id", "gemma-worker-" + workerId);
         consumer.put("max.partition.fetch.bytes", Integer.toString(config.topics().maxMessageBytes() + 65536));
         List<String> topics = config.acceptImages()
                 ? List.of(config.topics().textJobs(), config.topics().imageJobs())
@@ -88,8 +106,8 @@ public final class WorkerService implements AutoCloseable {
                 // Locks of long generations are renewed where the broker allows it (share.renew.acknowledge.enable).
                 ? new ShareGroupIntake(consumer, topics, config.batchSize(), renewLocks)
                 : new ConsumerGroupIntake(consumer, topics, config.batchSize());
-        this.publisher = new ResultPublisher(clients, config.topics(), codec, served.workerId());
-        this.metrics = new WorkerMetrics(served.workerId(), intake::lag, queue::waitingCount);
+        this.publisher = new ResultPublisher(clients, config.topics(), codec, workerId);
+        this.metrics = new WorkerMetrics(workerId, intake::lag, queue::waitingCount, runtime::status);
         this.http = config.httpPort() >= 0 ? startHttp(config.httpPort()) : null;
     }
 
@@ -109,7 +127,16 @@ public final class WorkerService implements AutoCloseable {
         }
     }
 
+    /** A cancel from the feed's thread: a held job is ended by the runtime; a queued one when it is prepared. */
+    private void onCancel(String jobId) {
+        Long id = heldByJobId.get(jobId);
+        if (id != null) {
+            runtime.cancel(id);
+        }
+    }
+
     public void start() {
+        cancels.start();
         intake.start(new io.gemmafleet.intake.JobSink() {
             @Override
             public void accept(IncomingJob job) {
@@ -122,9 +149,11 @@ public final class WorkerService implements AutoCloseable {
                 return queue.hasRoom();
             }
         });
-        loop = Thread.ofPlatform().name("worker-" + served.workerId()).start(this::run);
-        LOG.info("worker {} started: intake {}, batch {}, model {} ({}{})", served.workerId(), intake.mode(),
-                config.batchSize(), served.model(), served.variant(), served.randomWeights() ? ", RANDOM WEIGHTS" : "");
+        loop = Thread.ofPlatform().name("worker-" + workerId).start(this::run);
+        ServedModel served = runtime.served();
+        LOG.info("worker {} started: intake {}, running up to {}, model {} ({}{}) at context {}", workerId,
+                intake.mode(), config.batchSize(), served.model(), served.variant(),
+                served.randomWeights() ? ", RANDOM WEIGHTS" : "", served.contextLimit());
     }
 
     public String intakeMode() {
@@ -142,18 +171,24 @@ public final class WorkerService implements AutoCloseable {
     private void run() {
         try {
             while (!killed) {
-                if (draining && (queue.waitingCount() == 0 || config.clock().instant().isAfter(drainDeadline))) {
+                if (draining && ((held.isEmpty() && queue.waitingCount() == 0)
+                        || config.clock().instant().isAfter(drainDeadline))) {
                     break;
                 }
-                List<IncomingJob> batch = queue.nextBatch(Duration.ofMillis(50));
-                if (batch.isEmpty()) {
+                // Idle: wait a little for work. Busy: take whatever arrived and go straight on stepping.
+                List<IncomingJob> arrived = queue.nextBatch(held.isEmpty() ? Duration.ofMillis(50) : Duration.ZERO);
+                admit(arrived);
+                if (held.isEmpty()) {
                     continue;
                 }
+                List<GenerationResult> ended;
                 try {
-                    process(batch);
-                } finally {
-                    queue.finished(batch.size());
+                    ended = runtime.step();
+                } catch (RuntimeException e) {
+                    failHeld(e);
+                    continue;
                 }
+                publish(ended);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -161,73 +196,147 @@ public final class WorkerService implements AutoCloseable {
             LOG.error("worker loop stopped on an error", e);
         } finally {
             if (!killed) {
-                // Drain deadline passed: what was never started goes back to the group for another worker.
+                // Drain deadline passed: what was not finished goes back to the group for another worker.
+                for (GenerationResult r : runtime.abandonAll()) {
+                    InFlight f = forget(r.id());
+                    if (f != null) {
+                        intake.complete(f.ready().job(), Completion.RELEASED);
+                    }
+                }
                 queue.takeAllWaiting().forEach(j -> intake.complete(j, Completion.RELEASED));
             }
             stopped.countDown();
         }
     }
 
-    private void process(List<IncomingJob> batch) throws InterruptedException {
-        Instant start = config.clock().instant();
-        List<Ready> ready = new ArrayList<>();
-        for (IncomingJob job : batch) {
-            Prepared p = preparer.prepare(job, start);
-            switch (p) {
-                case Ready r -> ready.add(r);
-                case Expired e -> finish(e, result(e.request().jobId(), e.request().clientJobId(), JobStatus.EXPIRED,
-                        null, null, null, new JobResult.JobError(ErrorCodes.DEADLINE_EXCEEDED, "deadline "
-                                + e.request().deadline() + " passed before inference started"), job, start, null),
-                        Completion.DONE);
-                case Refused f -> refuse(f, start);
-            }
-        }
-        if (ready.isEmpty()) {
+    /** Prepares newly arrived jobs: ready ones join the runtime, the others are answered at once. */
+    private void admit(List<IncomingJob> arrived) throws InterruptedException {
+        if (arrived.isEmpty()) {
             return;
         }
-        ready.forEach(r -> publisher.status(JobStatusEvent.of(r.jobId(), JobState.RUNNING, served.workerId(),
-                start)));
-        List<GenerationRequest> requests = new ArrayList<>();
-        for (int i = 0; i < ready.size(); i++) {
-            requests.add(new GenerationRequest(i, ready.get(i).promptIds(), ready.get(i).params()));
+        Instant now = config.clock().instant();
+        long nanoNow = System.nanoTime();
+        for (IncomingJob job : arrived) {
+            Prepared p = preparer.prepare(job, now);
+            switch (p) {
+                case Ready r -> {
+                    long id = nextRequestId++;
+                    held.put(id, new InFlight(r, now));
+                    heldByJobId.put(r.jobId(), id);
+                    long deadline = r.request().deadline() == null ? GenerationRequest.NO_DEADLINE
+                            : nanoNow + Math.max(0, Duration.between(now, r.request().deadline()).toNanos());
+                    runtime.submit(new GenerationRequest(id, r.promptIds(), r.params(), false,
+                            r.request().effectivePriority(), deadline));
+                    publisher.status(JobStatusEvent.of(r.jobId(), JobState.RUNNING, workerId, now));
+                }
+                case Expired e -> answer(e, result(e.request().jobId(), e.request().clientJobId(), JobStatus.EXPIRED,
+                        null, null, null, new JobResult.JobError(ErrorCodes.DEADLINE_EXCEEDED, "deadline "
+                                + e.request().deadline() + " passed before inference started"), job, now, null),
+                        Completion.DONE);
+                case Cancelled c -> answer(c, result(c.request().jobId(), c.request().clientJobId(),
+                        JobStatus.CANCELLED, "", null, null, null, job, now, null), Completion.DONE);
+                case Refused f -> refuse(f, now);
+            }
         }
+    }
+
+    /** Writes the results of the requests that ended in a step, then acknowledges their records. */
+    private void publish(List<GenerationResult> ended) throws InterruptedException {
+        if (ended.isEmpty() || killed) {
+            return;
+        }
+        List<JobResult> results = new ArrayList<>(ended.size());
+        List<InFlight> jobs = new ArrayList<>(ended.size());
+        for (GenerationResult g : ended) {
+            InFlight f = forget(g.id());
+            if (f == null) {
+                continue;
+            }
+            jobs.add(f);
+            results.add(toResult(f, g));
+            metrics.timeToFirstToken(Duration.ofNanos(g.prefillNanos()));
+        }
+        publisher.publishAll(results);
+        for (int i = 0; i < jobs.size(); i++) {
+            JobResult r = results.get(i);
+            metrics.completed(r.status().wireName(), r.error() == null ? "ok" : r.error().code());
+            intake.complete(jobs.get(i).ready().job(), Completion.DONE);
+        }
+        queue.finished(jobs.size());
+    }
+
+    private InFlight forget(long requestId) {
+        InFlight f = held.remove(requestId);
+        if (f != null) {
+            heldByJobId.remove(f.ready().jobId());
+        }
+        return f;
+    }
+
+    /** The job's result from how its generation ended. */
+    private JobResult toResult(InFlight f, GenerationResult g) {
+        Ready r = f.ready();
+        JobResult.Usage usage = new JobResult.Usage(g.promptTokens(), g.tokenIds().length,
+                r.truncatedTokens() > 0 ? r.truncatedTokens() : null);
+        Long firstTokenMs = g.tokenIds().length > 0 ? g.prefillNanos() / 1_000_000 : null;
+        String jobId = r.jobId();
+        String client = r.request().clientJobId();
+        FinishReason finish = g.finishReason();
+        return switch (finish) {
+            case STOP, LENGTH -> result(jobId, client, JobStatus.SUCCEEDED, g.text(), finish.wireName(), usage, null,
+                    r.job(), f.received(), firstTokenMs);
+            case CANCELLED -> result(jobId, client, JobStatus.CANCELLED, g.text(), null, usage, null, r.job(),
+                    f.received(), firstTokenMs);
+            case DEADLINE -> result(jobId, client, JobStatus.EXPIRED, g.text(), null, usage,
+                    new JobResult.JobError(ErrorCodes.DEADLINE_EXCEEDED, "deadline " + r.request().deadline()
+                            + " passed after " + g.tokenIds().length + " generated tokens"), r.job(), f.received(),
+                    firstTokenMs);
+            case CONTEXT_LENGTH_EXCEEDED -> result(jobId, client, JobStatus.FAILED, null, null, usage,
+                    new JobResult.JobError(ErrorCodes.CONTEXT_LENGTH_EXCEEDED, "the prompt's " + g.promptTokens()
+                            + " tokens plus max_tokens " + r.params().maxTokens() + " need "
+                            + (g.promptTokens() + r.params().maxTokens()) + " positions; this worker now serves a "
+                            + "context of " + runtime.served().contextLimit()), r.job(), f.received(), null);
+        };
+    }
+
+    /**
+     * A step failed even after retries. With the breaker open it is not these jobs' fault: they go back to Kafka
+     * for a healthy worker. Otherwise they fail with the error.
+     */
+    private void failHeld(RuntimeException e) throws InterruptedException {
+        List<GenerationResult> abandoned = runtime.abandonAll();
+        if (breakerOpen) {
+            LOG.warn("runtime unavailable ({}); releasing {} jobs", e.toString(), abandoned.size());
+            for (GenerationResult g : abandoned) {
+                InFlight f = forget(g.id());
+                if (f != null) {
+                    intake.complete(f.ready().job(), Completion.RELEASED);
+                    queue.finished(1);
+                }
+            }
+            return;
+        }
+        LOG.warn("a step failed after retries; failing {} jobs: {}", abandoned.size(), e.toString());
         List<JobResult> results = new ArrayList<>();
-        long t0 = System.nanoTime();
-        try {
-            List<GenerationResult> out = runtime.generate(requests);
-            long nanos = System.nanoTime() - t0;
-            metrics.batch(ready.size(), out.stream().mapToLong(g -> g.tokenIds().length).sum(), nanos);
-            for (int i = 0; i < ready.size(); i++) {
-                Ready r = ready.get(i);
-                GenerationResult g = out.get(i);
-                metrics.timeToFirstToken(Duration.ofNanos(g.prefillNanos()));
-                results.add(result(r.jobId(), r.request().clientJobId(), JobStatus.SUCCEEDED, g.text(),
-                        g.finishReason().wireName(), new JobResult.Usage(g.promptTokens(), g.tokenIds().length),
-                        null, r.job(), start, g.prefillNanos() / 1_000_000));
-            }
-        } catch (RuntimeException e) {
-            if (breakerOpen) {
-                // Not this batch's fault: give the jobs back so a healthy worker runs them.
-                LOG.warn("runtime unavailable ({}); releasing {} jobs", e.toString(), ready.size());
-                ready.forEach(r -> intake.complete(r.job(), Completion.RELEASED));
-                return;
-            }
-            LOG.warn("batch of {} failed after retries: {}", ready.size(), e.toString());
-            for (Ready r : ready) {
-                results.add(result(r.jobId(), r.request().clientJobId(), JobStatus.FAILED, null, null, null,
-                        new JobResult.JobError(ErrorCodes.RUNTIME_ERROR, String.valueOf(e.getMessage())), r.job(),
-                        start, null));
+        List<InFlight> jobs = new ArrayList<>();
+        for (GenerationResult g : abandoned) {
+            InFlight f = forget(g.id());
+            if (f != null) {
+                jobs.add(f);
+                results.add(result(f.ready().jobId(), f.ready().request().clientJobId(), JobStatus.FAILED, null,
+                        null, null, new JobResult.JobError(ErrorCodes.RUNTIME_ERROR, String.valueOf(e.getMessage())),
+                        f.ready().job(), f.received(), null));
             }
         }
         if (killed) {
-            return; // a crash between generation and write: nothing written, nothing acknowledged
+            return;
         }
         publisher.publishAll(results);
-        for (int i = 0; i < ready.size(); i++) {
-            JobResult res = results.get(i);
-            metrics.completed(res.status().wireName(), res.error() == null ? "ok" : res.error().code());
-            intake.complete(ready.get(i).job(), Completion.DONE);
+        for (int i = 0; i < jobs.size(); i++) {
+            metrics.completed("failed", ErrorCodes.RUNTIME_ERROR);
+            intake.complete(jobs.get(i).ready().job(), Completion.DONE);
         }
+        queue.finished(jobs.size());
     }
 
     private void refuse(Refused f, Instant start) throws InterruptedException {
@@ -243,19 +352,21 @@ public final class WorkerService implements AutoCloseable {
         }
         metrics.completed("failed", f.code());
         intake.complete(f.job(), f.deadLetter() ? Completion.REJECTED : Completion.DONE);
+        queue.finished(1);
     }
 
-    private void finish(Prepared p, JobResult result, Completion completion) throws InterruptedException {
+    private void answer(Prepared p, JobResult result, Completion completion) throws InterruptedException {
         if (killed) {
             return;
         }
         publisher.publishAll(List.of(result));
         metrics.completed(result.status().wireName(), result.error() == null ? "ok" : result.error().code());
         intake.complete(p.job(), completion);
+        queue.finished(1);
     }
 
     private JobResult result(String jobId, String clientJobId, JobStatus status, String text, String finish,
-                             JobResult.Usage usage, JobResult.JobError error, IncomingJob job, Instant batchStart,
+                             JobResult.Usage usage, JobResult.JobError error, IncomingJob job, Instant received,
                              Long firstTokenMs) {
         Instant now = config.clock().instant();
         Instant submitted = Instant.ofEpochMilli(job.timestampMs());
@@ -267,12 +378,12 @@ public final class WorkerService implements AutoCloseable {
         } catch (RuntimeException ignored) {
             // A poison record has no submitted_at: the record's timestamp stands in.
         }
-        long queued = Math.max(0, Duration.between(submitted, batchStart).toMillis());
+        long queued = Math.max(0, Duration.between(submitted, received).toMillis());
         long total = Math.max(0, Duration.between(submitted, now).toMillis());
         metrics.queueWait(Duration.ofMillis(queued));
         return new JobResult(JobCodec.SCHEMA_VERSION, jobId, clientJobId, status, text, finish, usage,
-                new JobResult.Timings(queued, firstTokenMs, total), served.servedBy(), error, job.deliveryCount(),
-                now);
+                new JobResult.Timings(queued, firstTokenMs, total), runtime.served().servedBy(), error,
+                job.deliveryCount(), now);
     }
 
     /**
@@ -291,6 +402,7 @@ public final class WorkerService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         intake.close();
+        cancels.close();
         publisher.close();
         if (http != null) {
             http.close();
@@ -301,6 +413,7 @@ public final class WorkerService implements AutoCloseable {
     public void kill() {
         killed = true;
         intake.abort();
+        cancels.close();
         publisher.close();
         if (http != null) {
             http.close();

@@ -3,7 +3,8 @@ package io.gemmafleet.fleet;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.cpu.CpuBackend;
-import io.gemmafleet.generate.Generator;
+import io.gemmafleet.generate.GenerationRequest;
+import io.gemmafleet.generate.GenerationResult;
 import io.gemmafleet.intake.IntakeMode;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
@@ -13,8 +14,9 @@ import io.gemmafleet.schemas.FleetTopics;
 import io.gemmafleet.schemas.JobCodec;
 import io.gemmafleet.schemas.JobResult;
 import io.gemmafleet.testmodel.TinyModels;
-import io.gemmafleet.worker.GeneratorRuntime;
+import io.gemmafleet.worker.EngineRuntime;
 import io.gemmafleet.worker.InferenceRuntime;
+import io.gemmafleet.worker.RuntimeStatus;
 import io.gemmafleet.worker.ServedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
@@ -91,25 +93,69 @@ final class FleetHarness implements AutoCloseable {
         }
         WorkerConfig config = new WorkerConfig(bootstrap, kafka, "workers-" + topics.textJobs(), topics, mode,
                 batchSize, Duration.ofSeconds(10), 5, false, -1, java.time.Clock.systemUTC());
-        WorkerService w = new WorkerService(config, new ServedModel(id, "tiny.gguf", "tiny-random", 256, true),
-                tokenizer, delayed(new GeneratorRuntime(new Generator(executor, tokenizer)), batchDelay));
+        ServedModel served = new ServedModel(id, "tiny.gguf", "tiny-random", 256, true);
+        InferenceRuntime runtime = EngineRuntime.single(executor, tokenizer, served, batchSize);
+        WorkerService w = new WorkerService(config, tokenizer, slowed(runtime, batchDelay));
         open.add(0, w);
         w.start();
         return w;
     }
 
-    private static InferenceRuntime delayed(InferenceRuntime runtime, Duration delay) {
+    /**
+     * The runtime, but the first step after new requests arrive takes {@code delay} longer: each wave of jobs then
+     * takes at least that long, like a long generation (for lock-renewal tests).
+     */
+    private static InferenceRuntime slowed(InferenceRuntime runtime, Duration delay) {
         if (delay.isZero()) {
             return runtime;
         }
-        return batch -> {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+        return new InferenceRuntime() {
+            private boolean arrived;
+
+            @Override
+            public void submit(GenerationRequest request) {
+                arrived = true;
+                runtime.submit(request);
             }
-            return runtime.generate(batch);
+
+            @Override
+            public List<GenerationResult> step() {
+                if (arrived) {
+                    arrived = false;
+                    try {
+                        Thread.sleep(delay);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                }
+                return runtime.step();
+            }
+
+            @Override
+            public void cancel(long requestId) {
+                runtime.cancel(requestId);
+            }
+
+            @Override
+            public boolean idle() {
+                return runtime.idle();
+            }
+
+            @Override
+            public List<GenerationResult> abandonAll() {
+                return runtime.abandonAll();
+            }
+
+            @Override
+            public ServedModel served() {
+                return runtime.served();
+            }
+
+            @Override
+            public RuntimeStatus status() {
+                return runtime.status();
+            }
         };
     }
 

@@ -1,6 +1,7 @@
 package io.gemmafleet.worker;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,9 +14,13 @@ import io.gemmafleet.schemas.ErrorCodes;
 import io.gemmafleet.schemas.JobCodec;
 import io.gemmafleet.schemas.JobRequest;
 import io.gemmafleet.schemas.Sampling;
+import io.gemmafleet.schemas.Truncation;
 import io.gemmafleet.testmodel.TinyModels;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,11 +35,13 @@ class JobPreparerTest {
     static JobPreparer preparer;
     static final JobCodec codec = new JobCodec();
     static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
+    static final Set<String> cancelled = new HashSet<>();
 
     @BeforeAll
     static void load() {
         checkpoint = CheckpointLoader.load(TinyModels.writeGguf(dir).toString());
-        preparer = new JobPreparer(codec, GemmaTokenizer.load(checkpoint.tokenizer()), 128, 5);
+        preparer = new JobPreparer(codec, GemmaTokenizer.load(checkpoint.tokenizer()), () -> 128, 5,
+                cancelled::contains);
     }
 
     @AfterAll
@@ -94,7 +101,10 @@ class JobPreparerTest {
     void promptTooLongForTheContext() {
         var f = assertInstanceOf(JobPreparer.Refused.class, preparer.prepare(
                 record(JobRequest.rawPrompt("j4", "word ".repeat(200), Sampling.greedy(4))), NOW));
-        assertEquals(ErrorCodes.PROMPT_TOO_LONG, f.code());
+        assertEquals(ErrorCodes.CONTEXT_LENGTH_EXCEEDED, f.code());
+        assertTrue(f.message().contains("max_tokens 4") && f.message().contains("context of 128"), f.message());
+        assertTrue(!f.deadLetter(), "a request too long for this worker is not malformed");
+        // Beyond 32 characters per token of context, the cheap guard answers before tokenizing.
         var huge = assertInstanceOf(JobPreparer.Refused.class, preparer.prepare(
                 record(JobRequest.rawPrompt("j5", "x".repeat(1 << 20), Sampling.greedy(4))), NOW));
         assertEquals(ErrorCodes.PROMPT_TOO_LONG, huge.code());
@@ -123,6 +133,32 @@ class JobPreparerTest {
         // No max_tokens: the default 256 does not fit a 128-token context, which is reported, not truncated.
         var f = assertInstanceOf(JobPreparer.Refused.class,
                 preparer.prepare(record(JobRequest.chat("j8", "x", null)), NOW));
-        assertEquals(ErrorCodes.PROMPT_TOO_LONG, f.code());
+        assertEquals(ErrorCodes.CONTEXT_LENGTH_EXCEEDED, f.code());
+    }
+
+    @Test
+    void truncationFromTheLeftKeepsTheBeginningOfSequenceAndTheLastTokens() {
+        JobRequest r = JobRequest.rawPrompt("j9", "word ".repeat(200), Sampling.greedy(8))
+                .withTruncate(Truncation.LEFT);
+        var ready = assertInstanceOf(JobPreparer.Ready.class, preparer.prepare(record(r), NOW));
+        int[] full = GemmaTokenizer.load(checkpoint.tokenizer()).encode("word ".repeat(200), true);
+        assertEquals(120, ready.promptIds().length, "context 128 less max_tokens 8");
+        assertEquals(full[0], ready.promptIds()[0], "BOS stays in front");
+        assertArrayEquals(Arrays.copyOfRange(full, full.length - 119, full.length),
+                Arrays.copyOfRange(ready.promptIds(), 1, 120));
+        assertEquals(full.length - 120, ready.truncatedTokens());
+        // A prompt that fits is never cut.
+        var fits = assertInstanceOf(JobPreparer.Ready.class, preparer.prepare(record(JobRequest.rawPrompt("j10",
+                "word", Sampling.greedy(8)).withTruncate(Truncation.LEFT)), NOW));
+        assertEquals(0, fits.truncatedTokens());
+    }
+
+    @Test
+    void aJobCancelledBeforeItStartsIsAnsweredWithoutInference() {
+        cancelled.add("j11");
+        assertInstanceOf(JobPreparer.Cancelled.class,
+                preparer.prepare(record(JobRequest.chat("j11", "x", Sampling.greedy(4))), NOW));
+        assertInstanceOf(JobPreparer.Ready.class,
+                preparer.prepare(record(JobRequest.chat("j12", "x", Sampling.greedy(4))), NOW));
     }
 }

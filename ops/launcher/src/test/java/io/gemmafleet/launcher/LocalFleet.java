@@ -5,7 +5,6 @@ import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.cpu.CpuBackend;
 import io.gemmafleet.gateway.GatewayConfig;
 import io.gemmafleet.gateway.GatewayServer;
-import io.gemmafleet.generate.Generator;
 import io.gemmafleet.intake.IntakeMode;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
@@ -16,7 +15,7 @@ import io.gemmafleet.testmodel.TestModelDtype;
 import io.gemmafleet.testmodel.TestModelFormat;
 import io.gemmafleet.testmodel.TestModelShape;
 import io.gemmafleet.testmodel.TestModelWriter;
-import io.gemmafleet.worker.GeneratorRuntime;
+import io.gemmafleet.worker.EngineRuntime;
 import io.gemmafleet.worker.ServedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
@@ -57,8 +56,8 @@ final class LocalFleet implements AutoCloseable {
         open.add(0, executor);
         WorkerConfig config = WorkerConfig.defaults(bootstrap).withTopics(topics).withGroupId("e2e-" + topics.textJobs())
                 .withIntakeMode(IntakeMode.AUTO).withBatchSize(8);
-        WorkerService w = new WorkerService(config, new ServedModel(id, "tiny.gguf", "tiny-random (RANDOM WEIGHTS)",
-                256, true), tokenizer, new GeneratorRuntime(new Generator(executor, tokenizer)));
+        ServedModel served = new ServedModel(id, "tiny.gguf", "tiny-random (RANDOM WEIGHTS)", 256, true);
+        WorkerService w = new WorkerService(config, tokenizer, EngineRuntime.single(executor, tokenizer, served, 8));
         open.add(0, w);
         w.start();
         return w;

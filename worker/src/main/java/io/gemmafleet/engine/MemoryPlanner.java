@@ -37,7 +37,7 @@ public final class MemoryPlanner {
 
     /** Nothing on the ladder fits the budget even at the floor context; the message states every rung's needs. */
     public static final class PlanRefusedException extends RuntimeException {
-        PlanRefusedException(String message) {
+        public PlanRefusedException(String message) {
             super(message);
         }
     }

@@ -1,32 +1,48 @@
 package io.gemmafleet.cli;
 
 import io.gemmafleet.backend.Backend;
-import io.gemmafleet.backend.ExecutorOptions;
-import io.gemmafleet.backend.ModelExecutor;
+import io.gemmafleet.backend.MemoryBudget;
+import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.engine.EngineConfig;
+import io.gemmafleet.engine.KvFootprint;
+import io.gemmafleet.engine.MemoryPlanner;
+import io.gemmafleet.engine.ladder.ByteSize;
+import io.gemmafleet.engine.ladder.FallbackLadder;
+import io.gemmafleet.engine.ladder.LadderConfig;
+import io.gemmafleet.engine.ladder.LadderMetrics;
+import io.gemmafleet.engine.ladder.LadderPlan;
+import io.gemmafleet.engine.ladder.ModelLadder;
 import io.gemmafleet.intake.IntakeMode;
-import io.gemmafleet.model.Gemma3Weights;
-import io.gemmafleet.model.load.Checkpoint;
-import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
 import io.gemmafleet.schemas.FleetProperties;
 import io.gemmafleet.schemas.FleetTopics;
 import io.gemmafleet.worker.EngineRuntime;
-import io.gemmafleet.worker.ServedModel;
+import io.gemmafleet.worker.LadderFallback;
+import io.gemmafleet.worker.LoadedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code gemma-fleet worker}: loads one model and serves jobs from Kafka until SIGTERM, then drains. */
+/**
+ * {@code gemma-fleet worker}: plans which model of its ladder fits the memory it has, loads it, and serves jobs from
+ * Kafka until SIGTERM, then drains. A ladder that does not fit even at the context floor is a one-line refusal with
+ * the numbers (exit code 2), before any broker is contacted.
+ */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serve inference jobs from Kafka with one resident model (stateless; run any number).")
 public final class WorkerCommand implements Callable<Integer> {
@@ -34,9 +50,17 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers HOST:PORT[,...]")
     String bootstrap;
 
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", description = "GGUF file, Hugging Face folder or ollama:NAME[:TAG] "
             + "(default: a random-weight tiny test model, labelled as such in every result)")
     String model;
+
+    @Option(names = "--ladder", split = ",", paramLabel = "MODEL", description = "models to try in order, largest "
+            + "first (e.g. a bf16 model, then its QAT Q4_0): the first that fits the memory at the context is served, "
+            + "the others are the fallback (default: --model alone)")
+    List<String> ladder;
 
     @Mixin
     BackendOption backend;
@@ -53,8 +77,26 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "compute threads (0 = all cores)")
     int threads;
 
-    @Option(names = "--context", defaultValue = "4096", description = "context limit per job (${DEFAULT-VALUE})")
+    @Option(names = "--context", defaultValue = "4096", description = "desired context limit per job; halved "
+            + "down to --context-floor when memory is short (${DEFAULT-VALUE})")
     int context;
+
+    @Option(names = "--context-floor", paramLabel = "N", description = "shortest context the ladder may halve to "
+            + "(default: " + LadderConfig.DEFAULT_FLOOR + ", or --context when shorter)")
+    Integer contextFloor;
+
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = SizeConverter.class, description = "memory "
+            + "for weights + activations + KV cache, e.g. 8GiB, 512MiB (CPU default: physical memory; on a GPU it "
+            + "caps the measured budget)")
+    Long memoryBudget;
+
+    @Option(names = "--gpu-memory-utilisation", paramLabel = "F", defaultValue = "0.90", description = "fraction "
+            + "of the GPU's free memory to plan into (${DEFAULT-VALUE})")
+    double gpuUtilisation;
+
+    @Option(names = "--plan-only", description = "print the start plan of the model ladder and exit, connecting "
+            + "to nothing")
+    boolean planOnly;
 
     @Option(names = "--drain-timeout", defaultValue = "PT30S", description = "ISO-8601 duration (${DEFAULT-VALUE})")
     Duration drainTimeout;
@@ -82,34 +124,93 @@ public final class WorkerCommand implements Callable<Integer> {
         Properties props = FleetProperties.load(configFile, properties);
         Properties kafka = FleetProperties.kafkaClient(props);
         String id = workerId != null ? workerId : "worker-" + UUID.randomUUID().toString().substring(0, 8);
-        boolean random = model == null;
+        boolean random = model == null && ladder == null;
         Backend device = backend.select(System.err);
-        String modelRef = ModelOption.resolve(model, System.err);
-        try (Checkpoint checkpoint = CheckpointLoader.load(modelRef)) {
-            GemmaTokenizer tokenizer = GemmaTokenizer.load(checkpoint.tokenizer());
-            int limit = Math.min(context, checkpoint.config().contextLength());
-            try (ModelExecutor executor = device.open(Gemma3Weights.from(checkpoint),
-                    new ExecutorOptions(threads, limit))) {
-                ServedModel served = new ServedModel(id, modelRef, random ? "tiny-random (RANDOM WEIGHTS)"
-                        : Path.of(modelRef).getFileName().toString(), limit, random);
-                WorkerConfig config = new WorkerConfig(bootstrap, kafka, group, FleetTopics.fromProperties(props),
-                        IntakeMode.parse(intake), batchSize, drainTimeout, deliveryLimit, acceptImages, httpPort,
-                        Clock.systemUTC());
-                WorkerService service = new WorkerService(config, tokenizer,
-                        EngineRuntime.single(executor, tokenizer, served, batchSize));
-                CountDownLatch done = new CountDownLatch(1);
-                // SIGTERM/SIGINT: drain within the deadline, then let the JVM exit.
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    System.err.println("draining (up to " + drainTimeout + ") ...");
-                    service.drain();
-                    done.countDown();
-                }));
-                service.start();
-                System.err.println("worker " + id + " serving (intake " + service.intakeMode() + ", http "
-                        + service.httpPort() + ")");
-                done.await();
-            }
+        LadderConfig ladderConfig = ladderConfig();
+        ModelLadder models = ModelLadder.probe(ladderConfig.models(), device);
+        MemoryBudget budget = device.memoryBudget(ladderConfig.gpuUtilisation(), ladderConfig.memoryBudget());
+        FallbackLadder fallback = new FallbackLadder(models, planner(device, batchSize), ladderConfig.desiredContext(),
+                ladderConfig.floorContext(), budget, line -> System.err.println(line));
+        LadderPlan plan;
+        try {
+            plan = fallback.start();
+        } catch (MemoryPlanner.PlanRefusedException e) {
+            throw new CliErrors.UsageError(spec.commandLine(), "error: refusing to start: " + e.getMessage());
+        }
+        warnIfHeapTooSmall(device, plan);
+        if (planOnly) {
+            System.out.println(plan.describe());
+            return 0;
+        }
+        LadderFallback rungs = new LadderFallback(fallback, device, threads, id, random, batchSize);
+        try (LoadedModel first = rungs.open(plan)) {
+            GemmaTokenizer tokenizer = rungs.tokenizer();
+            WorkerConfig config = new WorkerConfig(bootstrap, kafka, group, FleetTopics.fromProperties(props),
+                    IntakeMode.parse(intake), batchSize, drainTimeout, deliveryLimit, acceptImages, httpPort,
+                    Clock.systemUTC());
+            WorkerService service = new WorkerService(config, tokenizer,
+                    new EngineRuntime(first, tokenizer, rungs, System::nanoTime));
+            LadderMetrics.register(service.metrics().registry(), fallback);
+            CountDownLatch done = new CountDownLatch(1);
+            // SIGTERM/SIGINT: drain within the deadline, then let the JVM exit.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.err.println("draining (up to " + drainTimeout + ") ...");
+                service.drain();
+                done.countDown();
+            }));
+            service.start();
+            System.err.println("worker " + id + " serving (intake " + service.intakeMode() + ", http "
+                    + service.httpPort() + ")");
+            done.await();
         }
         return 0;
+    }
+
+    /** The ladder options, checked: a bad combination is a usage error (one line, exit code 2). */
+    private LadderConfig ladderConfig() throws java.io.IOException {
+        if (ladder != null && model != null) {
+            throw new CliErrors.UsageError(spec.commandLine(),
+                    "Invalid value: give --model or --ladder, not both (a --model is a one-rung ladder)");
+        }
+        List<String> refs = ladder != null ? ladder : List.of(ModelOption.resolve(model, System.err));
+        int floor = contextFloor != null ? contextFloor : LadderConfig.defaultFloor(context);
+        try {
+            return new LadderConfig(refs, context, floor,
+                    memoryBudget == null ? OptionalLong.empty() : OptionalLong.of(memoryBudget), gpuUtilisation);
+        } catch (IllegalArgumentException e) {
+            throw new CliErrors.UsageError(spec.commandLine(), "Invalid value: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The planner for this worker's backend: an f32 cache, which the CPU pages with the engine so sliding-window
+     * layers keep only their window (the CUDA executor still keeps every position); activations for one
+     * {@link EngineConfig#DEFAULT_STEP_TOKENS}-token step and a logit row per job of a batch.
+     */
+    static MemoryPlanner planner(Backend device, int batchSize) {
+        boolean windowed = device.name().equals(CpuBackend.NAME);
+        return new MemoryPlanner(new KvFootprint(Float.BYTES, windowed), EngineConfig.DEFAULT_STEP_TOKENS, Math.max(1, batchSize));
+    }
+
+    /** On the CPU the KV cache and activations live on the heap (the weights are mapped): say so if -Xmx is short. */
+    private static void warnIfHeapTooSmall(Backend device, LadderPlan plan) {
+        long heapNeed = plan.plan().kvBytes() + plan.plan().activationBytes();
+        long heap = Runtime.getRuntime().maxMemory();
+        if (device.name().equals(CpuBackend.NAME) && heapNeed > heap) {
+            System.err.println("warning: the plan's KV cache and activations (" + ByteSize.format(heapNeed)
+                    + ") exceed the JVM heap limit (" + ByteSize.format(heap) + "); raise -Xmx");
+        }
+    }
+
+    /** {@code --memory-budget}: 8GiB, 512MiB, 1.5G, bytes (see {@link ByteSize}). */
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return ByteSize.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ public final class MemoryPlanner {
 
     /** Nothing on the ladder fits the budget even at the floor context; the message states every rung's needs. */
     public static final class PlanRefusedException extends RuntimeException {
-        PlanRefusedException(String message) {
+        public PlanRefusedException(String message) {
             super(message);
         }
     }
@@ -61,6 +61,11 @@ public final class MemoryPlanner {
     public long activationBytes(Gemma3Config c) {
         long perToken = 3L * c.hiddenSize() + 2L * c.queryDim() + (c.queryDim() + 2L * c.kvDim()) + 3L * c.ffnSize();
         return 4L * (perToken * prefillChunk + (long) logitRows * (c.vocabSize() + c.hiddenSize()));
+    }
+
+    /** Bytes serving {@code rung} at {@code context} needs: weights + activations + one sequence's cache. */
+    public long bytesNeeded(Rung rung, int context) {
+        return rung.weightBytes() + activationBytes(rung.config()) + kv.bytes(rung.config(), context);
     }
 
     /**

@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * The worker's Prometheus metrics: job counts by outcome and reason, queue wait, time to first token, consumer lag,
- * and the engine's state: running and waiting requests, cache blocks in use, prefix-cache hits, preemptions, the
- * position on the fallback ladder and the context served.
+ * and the engine's state: running and waiting requests, cache blocks in use, prefix-cache hits, preemptions. (The
+ * fallback ladder's position and context are registered by {@code LadderMetrics}.)
  */
 public final class WorkerMetrics {
 
@@ -84,10 +84,6 @@ public final class WorkerMetrics {
                 .description("forward steps run").register(registry);
         FunctionCounter.builder("gemma_generated_tokens", engine, e -> e.get().counters().tokensGenerated())
                 .description("tokens generated").register(registry);
-        Gauge.builder("gemma_ladder_rung", engine, e -> e.get().rungIndex())
-                .description("position on the fallback ladder: 0 = first choice, +1 per step down").register(registry);
-        Gauge.builder("gemma_served_context", engine, e -> e.get().context())
-                .description("context length served now").register(registry);
     }
 
     /** The Prometheus text exposition. */

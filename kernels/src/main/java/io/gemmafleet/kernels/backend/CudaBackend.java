@@ -2,15 +2,20 @@ package io.gemmafleet.kernels.backend;
 
 import io.gemmafleet.backend.Backend;
 import io.gemmafleet.backend.ExecutorOptions;
+import io.gemmafleet.backend.MemoryBudget;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.engine.KvFootprint;
 import io.gemmafleet.kernels.cuda.CudaDevice;
 import io.gemmafleet.kernels.cuda.CudaProbe;
 import io.gemmafleet.kernels.cuda.DeviceOutOfMemoryException;
 import io.gemmafleet.kernels.ops.KernelLibrary;
+import io.gemmafleet.kernels.ops.WeightUploader;
 import io.gemmafleet.model.Gemma3Config;
 import io.gemmafleet.model.Gemma3Weights;
+import io.gemmafleet.model.load.Checkpoint;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +42,36 @@ public final class CudaBackend implements Backend {
     @Override
     public Optional<String> unavailableReason() {
         return CudaProbe.unavailableReason();
+    }
+
+    /**
+     * The device's free memory (cuMemGetInfo, measured in a context opened and released for the purpose) times
+     * {@code utilisation}, capped by {@code configuredBytes}. Call it before opening an executor.
+     */
+    @Override
+    public MemoryBudget memoryBudget(double utilisation, OptionalLong configuredBytes) {
+        try (CudaDevice device = CudaDevice.open(Integer.getInteger("gemmafleet.cuda.device", 0))) {
+            return MemoryBudget.device(device.name(), device.memoryInfo()[0], utilisation, configuredBytes);
+        }
+    }
+
+    /**
+     * Bytes {@link DeviceModel} will allocate for the checkpoint's weights, from the tensor headers: matrices in
+     * their device formats (F16 and the K-quants become f32, q|k|v and gate|up are stacked), norms as f32.
+     */
+    @Override
+    public long residentWeightBytes(Checkpoint checkpoint) {
+        Gemma3Weights w = Gemma3Weights.from(checkpoint);
+        long bytes = WeightUploader.deviceBytes(List.of(w.tokenEmbedding())) + 4L * w.outputNorm().length;
+        for (Gemma3Weights.Layer l : w.layers()) {
+            bytes += WeightUploader.deviceBytes(List.of(l.query(), l.key(), l.value()))
+                    + WeightUploader.deviceBytes(List.of(l.attentionOutput()))
+                    + WeightUploader.deviceBytes(List.of(l.gate(), l.up()))
+                    + WeightUploader.deviceBytes(List.of(l.down()))
+                    + 4L * (l.attentionNorm().length + l.queryNorm().length + l.keyNorm().length
+                    + l.postAttentionNorm().length + l.ffnNorm().length + l.postFfnNorm().length);
+        }
+        return bytes;
     }
 
     @Override

@@ -40,21 +40,11 @@ public final class WeightUploader {
      */
     public DeviceMatrix stack(List<TensorData> parts, String label) {
         long cols = parts.getFirst().columns();
-        GgmlType type = parts.getFirst().type();
         long rows = 0;
         for (TensorData t : parts) {
-            if (t.columns() != cols) {
-                throw new IllegalArgumentException("cannot stack " + t + " with " + parts.getFirst());
-            }
-            if (t.type() != type) {
-                type = GgmlType.F32;
-            }
             rows += t.rows();
         }
-        WeightFormat format = WeightFormat.forType(type);
-        if (cols % 32 != 0 && (format == WeightFormat.Q4_0 || format == WeightFormat.Q8_0)) {
-            format = WeightFormat.F32;  // cannot happen for GGUF (blocks never straddle rows); kept as a guard
-        }
+        WeightFormat format = formatOf(parts);
         if (cols % 8 != 0) {
             throw new IllegalArgumentException(label + ": " + cols + " columns is not a multiple of 8, which the "
                     + "device kernels need");
@@ -79,6 +69,39 @@ public final class WeightUploader {
             offset += rowBytes * t.rows();
         }
         return new DeviceMatrix(format, rows, cols, values, null);
+    }
+
+    /**
+     * The device format {@link #stack} gives these tensors: their common encoding's, f32 when they differ or when a
+     * block format's blocks would straddle rows.
+     *
+     * @throws IllegalArgumentException when their column counts differ
+     */
+    public static WeightFormat formatOf(List<TensorData> parts) {
+        long cols = parts.getFirst().columns();
+        GgmlType type = parts.getFirst().type();
+        for (TensorData t : parts) {
+            if (t.columns() != cols) {
+                throw new IllegalArgumentException("cannot stack " + t + " with " + parts.getFirst());
+            }
+            if (t.type() != type) {
+                type = GgmlType.F32;
+            }
+        }
+        WeightFormat format = WeightFormat.forType(type);
+        if (cols % 32 != 0 && (format == WeightFormat.Q4_0 || format == WeightFormat.Q8_0)) {
+            format = WeightFormat.F32;  // cannot happen for GGUF (blocks never straddle rows); kept as a guard
+        }
+        return format;
+    }
+
+    /** Device bytes {@link #stack} allocates for these tensors (before the driver's 256-byte rounding). */
+    public static long deviceBytes(List<TensorData> parts) {
+        long rows = 0;
+        for (TensorData t : parts) {
+            rows += t.rows();
+        }
+        return formatOf(parts).rowBytes(parts.getFirst().columns()) * rows;
     }
 
     /** Dequantises {@code t} to f32 row by row (in chunks of rows) into {@code dst} at {@code offset}. */

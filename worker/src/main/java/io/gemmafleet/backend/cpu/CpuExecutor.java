@@ -297,13 +297,13 @@ final class CpuExecutor implements ModelExecutor {
     /** Rejects a bad batch before any cache is touched, so a failed step leaves every sequence as it was. */
     private void validate(StepBatch batch) {
         for (SequenceStep step : batch.steps()) {
-            if (step.blocks() == null) {
-                throw new IllegalArgumentException("sequence " + step.sequenceId()
-                        + " comes without a block table; the CPU executor pages with the engine's tables");
-            }
             if (step.endPosition() > maxContext) {
                 throw new IllegalArgumentException("sequence would reach " + step.endPosition()
                         + " positions; the context limit is " + maxContext);
+            }
+            if (step.blocks() == null) {
+                throw new IllegalArgumentException("sequence " + step.sequenceId()
+                        + " comes without a block table; the CPU executor pages with the engine's tables");
             }
             int globalCovered = step.blocks().globalBlocks().length * KvBlockTable.BLOCK_SIZE;
             if (globalCovered < step.endPosition()) {

@@ -60,6 +60,19 @@ public final class Checkpoint implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Bytes of the text decoder's tensors as stored: the sum of their payload sizes from the file headers (the
+     * mapped regions are measured, not read), excluding anything else the file carries (a vision tower, extra
+     * tensors). What a backend that serves the weights as stored keeps resident.
+     */
+    public long decoderWeightBytes() {
+        long total = 0;
+        for (String name : Gemma3Tensors.expectedShapes(config).keySet()) {
+            total += tensor(name).data().byteSize();
+        }
+        return total;
+    }
+
     /** The tokenizer shipped with the checkpoint, or null when it has none. */
     public TokenizerSource tokenizer() {
         return tokenizer;

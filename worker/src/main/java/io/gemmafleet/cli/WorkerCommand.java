@@ -143,13 +143,13 @@ public final class WorkerCommand implements Callable<Integer> {
             return 0;
         }
         LadderFallback rungs = new LadderFallback(fallback, device, threads, id, random, batchSize);
-        try (LoadedModel first = rungs.open(plan)) {
-            GemmaTokenizer tokenizer = rungs.tokenizer();
+        LoadedModel first = rungs.open(plan);
+        GemmaTokenizer tokenizer = rungs.tokenizer();
+        try (EngineRuntime runtime = new EngineRuntime(first, tokenizer, rungs, System::nanoTime)) {
             WorkerConfig config = new WorkerConfig(bootstrap, kafka, group, FleetTopics.fromProperties(props),
                     IntakeMode.parse(intake), batchSize, drainTimeout, deliveryLimit, acceptImages, httpPort,
                     Clock.systemUTC());
-            WorkerService service = new WorkerService(config, tokenizer,
-                    new EngineRuntime(first, tokenizer, rungs, System::nanoTime));
+            WorkerService service = new WorkerService(config, tokenizer, runtime);
             LadderMetrics.register(service.metrics().registry(), fallback);
             CountDownLatch done = new CountDownLatch(1);
             // SIGTERM/SIGINT: drain within the deadline, then let the JVM exit.

@@ -54,8 +54,8 @@ public final class Generator {
             engine.submit(r);
         }
         try {
-            while (engine.step()) {
-                // every step advances each unfinished request
+            while (!engine.idle()) {
+                engine.step(); // every step advances each unfinished request
             }
         } finally {
             engine.abandonAll();

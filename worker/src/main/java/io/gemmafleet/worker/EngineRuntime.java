@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * The real runtime: an {@link Engine} over the loaded model, which steps down the fallback ladder when a step runs
  * out of memory. On the way down no request is lost: the running ones are suspended and recomputed on the new model
  * (those that no longer fit its context end as {@code context_length_exceeded}).
+ *
+ * <p>Closing it closes the model it serves at that moment; {@link #single} runtimes are over a caller's executor
+ * and are not closed.
  */
-public final class EngineRuntime implements InferenceRuntime {
+public final class EngineRuntime implements InferenceRuntime, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineRuntime.class);
 
@@ -72,9 +75,6 @@ public final class EngineRuntime implements InferenceRuntime {
         LoadedModel from = current;
         engine.suspendAll();
         Optional<LoadedModel> next = fallback.after(from, cause); // closes `from` first if it loads another
-        if (next.isPresent()) {
-            from.close(); // idempotent if the fallback closed it already
-        }
         if (next.isEmpty()) {
             LOG.error("out of memory on {} ({}), and the fallback ladder has no lower rung", from.served().variant(),
                     cause.getMessage());
@@ -110,6 +110,12 @@ public final class EngineRuntime implements InferenceRuntime {
     @Override
     public ServedModel served() {
         return current.served();
+    }
+
+    /** Closes the model served now (after a step down, the rung stepped to; the failed one is closed already). */
+    @Override
+    public void close() {
+        current.close();
     }
 
     @Override

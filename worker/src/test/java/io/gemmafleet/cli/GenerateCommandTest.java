@@ -228,6 +228,27 @@ class GenerateCommandTest {
         }
     }
 
+    @Test
+    void engineBenchPrintsItsThreeSections() {
+        CliRun o = run("engine-bench", "--model", model, "--concurrency", "1,3", "--prompt-tokens", "8",
+                "--gen-tokens", "3", "--alone-samples", "2", "--long-prompt", "40", "--short-requests", "3",
+                "--threads", "2");
+        assertEquals(0, o.exitCode(), o.err());
+        List<String> rows = o.out().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        assertEquals("concurrency\ttok_s\tone_at_a_time_tok_s\tratio", rows.get(0));
+        for (int i = 1; i <= 2; i++) {
+            assertTrue(Double.parseDouble(rows.get(i).split("\t")[1]) > 0, rows.get(i));
+        }
+        assertEquals("condition\tp50_ms\tp99_ms\tmax_ms", rows.get(3));
+        assertTrue(rows.get(5).startsWith("during a 40-token prefill\t"), rows.get(5));
+        assertEquals("model\tpositions\tpaged_MiB\tfull_MiB\tratio\tsource", rows.get(6));
+        // The tiny model (window 16) holds far fewer blocks than a full cache of its 43 positions.
+        String[] measured = rows.get(7).split("\t");
+        assertEquals("this model", measured[0]);
+        assertTrue(Double.parseDouble(measured[4]) < 1, rows.get(7));
+        assertEquals(7 + 1 + 6, rows.size(), o.out());
+    }
+
     /** Exit code 1, no output on stdout, and stderr's last line "error: ..." naming every given fragment. */
     private static void assertOneLineError(CliRun o, String... fragments) {
         assertEquals(1, o.exitCode(), "stdout: " + o.out() + "\nstderr: " + o.err());

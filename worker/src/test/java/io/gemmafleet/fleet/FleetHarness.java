@@ -10,6 +10,7 @@ import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
+import io.gemmafleet.results.TopicBootstrap;
 import io.gemmafleet.schemas.FleetTopics;
 import io.gemmafleet.schemas.JobCodec;
 import io.gemmafleet.schemas.JobResult;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,6 +72,14 @@ final class FleetHarness implements AutoCloseable {
         p.setProperty("gemma.topics.results-partitions", "2");
         this.topics = FleetTopics.fromProperties(p);
         this.topicProperties = p;
+        // Topics exist before anything is sent, as in a provisioned estate: a producer racing the creation of its
+        // topic by a starting worker can hit a new partition mid-election and stall on out-of-order sequences.
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap))) {
+            TopicBootstrap.ensureTopics(admin, topics);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the fleet topics", e);
+        }
         this.modelFile = TinyModels.writeGguf(modelDir);
         this.checkpoint = CheckpointLoader.load(modelFile.toString());
         this.tokenizer = GemmaTokenizer.load(checkpoint.tokenizer());

@@ -41,7 +41,7 @@ class MainTest {
     void helpListsEveryCommand() {
         String[] r = run("--help");
         assertEquals("0", r[0]);
-        for (String c : new String[] {"dev", "generate", "make-test-model", "bench", "worker", "gateway"}) {
+        for (String c : new String[] {"dev", "generate", "make-test-model", "bench", "engine-bench", "worker", "gateway"}) {
             assertTrue(r[1].contains(c), c + " missing from: " + r[1]);
         }
     }

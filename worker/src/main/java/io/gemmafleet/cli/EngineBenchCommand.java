@@ -119,8 +119,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     }
 
     private void throughput(Bench bench) {
-        // Warm the JIT on this shape, unmeasured.
-        bench.run(requests(2, promptTokens, 4, 999, 1), 2, EngineConfig.DEFAULT_STEP_TOKENS, () -> {}, null);
+        warmUp(bench, 1);
         long aloneNanos = 0;
         for (GenerationRequest r : requests(aloneSamples, promptTokens, genTokens, 7, 1)) {
             long t0 = System.nanoTime();
@@ -132,6 +131,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 + " generated tokens");
         System.out.println("concurrency\ttok_s\tone_at_a_time_tok_s\tratio");
         for (int c : concurrency) {
+            warmUp(bench, c);
             List<GenerationRequest> batch = requests(c, promptTokens, genTokens, 7, 1);
             long t0 = System.nanoTime();
             Map<Long, GenerationResult> out = bench.run(batch, c, Math.max(EngineConfig.DEFAULT_STEP_TOKENS,
@@ -141,6 +141,14 @@ public final class EngineBenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%d\t%.2f\t%.2f\t%.2f%n", c, generated / seconds, alone,
                     generated / seconds / alone);
         }
+    }
+
+    /**
+     * An unmeasured run of {@code c} short requests, so the JIT has compiled the kernels' tile shapes for a step of
+     * {@code c} tokens before the measured one (otherwise the first run at a new width pays for compilation).
+     */
+    private void warmUp(Bench bench, int c) {
+        bench.run(requests(c, 8, 4, 999, 1), c, EngineConfig.DEFAULT_STEP_TOKENS, () -> {}, null);
     }
 
     private void timeToFirstToken(Bench bench) {

@@ -79,7 +79,11 @@ public final class LadderFallback implements Fallback {
         }
         var p = plan.plan();
         long cacheBytes = Math.max(p.kvBytes(), p.budget() - p.weightBytes() - p.activationBytes());
-        KvPoolSize pools = KvPoolSize.forBudget(config, cacheBytes, Float.BYTES, maxRunning, base.prefillChunk());
-        return base.withPools(pools);
+        KvPoolSize fits = KvPoolSize.forBudget(config, cacheBytes, Float.BYTES, maxRunning, base.prefillChunk());
+        // More than twice what the running sequences can fill would only hold cached prefixes: not worth the
+        // bookkeeping of a pool the size of all RAM.
+        KvPoolSize useful = base.pools();
+        return base.withPools(new KvPoolSize(Math.min(fits.globalBlocks(), 2 * useful.globalBlocks()),
+                Math.min(fits.localBlocks(), 2 * useful.localBlocks())));
     }
 }

@@ -1,14 +1,17 @@
 package io.gemmafleet.kernels.backend;
 
+import io.gemmafleet.backend.ExecutorOutOfMemoryException;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.SequenceStep;
 import io.gemmafleet.backend.StepBatch;
 import io.gemmafleet.kernels.cuda.CudaDevice;
+import io.gemmafleet.kernels.cuda.DeviceOutOfMemoryException;
 import io.gemmafleet.kernels.ops.KernelLibrary;
 import io.gemmafleet.model.Gemma3Config;
 import io.gemmafleet.sampling.TokenChoice;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -71,8 +74,34 @@ final class CudaExecutor implements ModelExecutor {
         return model.bytesPerStep();
     }
 
+    /**
+     * A step that runs out of device memory is reported as the engine's {@link ExecutorOutOfMemoryException}, so
+     * the worker steps down its fallback ladder (the jobs are recomputed on the next rung).
+     */
+    private static <T> T reportingOutOfMemory(Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (DeviceOutOfMemoryException e) {
+            throw new ExecutorOutOfMemoryException(e.getMessage(), e);
+        }
+    }
+
     @Override
     public float[][] step(StepBatch batch) {
+        return reportingOutOfMemory(() -> logitsStep(batch));
+    }
+
+    @Override
+    public int[] stepGreedy(StepBatch batch) {
+        return reportingOutOfMemory(() -> greedyStep(batch));
+    }
+
+    @Override
+    public int[] stepSample(StepBatch batch, List<TokenChoice> choices) {
+        return reportingOutOfMemory(() -> sampleStep(batch, choices));
+    }
+
+    private float[][] logitsStep(StepBatch batch) {
         StepInputs in = run(batch);
         List<SequenceStep> steps = batch.steps();
         float[][] result = new float[steps.size()][];
@@ -93,8 +122,7 @@ final class CudaExecutor implements ModelExecutor {
         return result;
     }
 
-    @Override
-    public int[] stepGreedy(StepBatch batch) {
+    private int[] greedyStep(StepBatch batch) {
         StepInputs in = forwardForChoice(batch);
         if (in.logitRowCount() > 0) {
             kernels.argmax(workspace.chosen.pointer(), workspace.logits.pointer(), in.logitRowCount(),
@@ -103,8 +131,7 @@ final class CudaExecutor implements ModelExecutor {
         return chosenPerStep(batch, in, null);
     }
 
-    @Override
-    public int[] stepSample(StepBatch batch, List<TokenChoice> choices) {
+    private int[] sampleStep(StepBatch batch, List<TokenChoice> choices) {
         if (choices.size() != batch.steps().size()) {
             throw new IllegalArgumentException(choices.size() + " choices for " + batch.steps().size() + " steps");
         }
@@ -115,7 +142,7 @@ final class CudaExecutor implements ModelExecutor {
             }
         }
         if (rowChoices.stream().allMatch(TokenChoice::isGreedy)) {
-            return stepGreedy(batch);
+            return greedyStep(batch);
         }
         StepInputs in = forwardForChoice(batch);
         int rows = in.logitRowCount();

@@ -102,8 +102,9 @@ public final class EngineRuntime implements InferenceRuntime, AutoCloseable {
 
     @Override
     public List<GenerationResult> abandonAll() {
+        List<GenerationResult> abandoned = engine.abandonAll(); // may end some through the callback first
         List<GenerationResult> out = new ArrayList<>(drainEnded());
-        out.addAll(engine.abandonAll());
+        out.addAll(abandoned);
         return out;
     }
 

@@ -71,8 +71,13 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--intake", defaultValue = "auto", description = "auto, share or classic (${DEFAULT-VALUE})")
     String intake;
 
-    @Option(names = "--batch-size", defaultValue = "8", description = "most jobs per runtime batch (${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "8", description = "most jobs running at once (${DEFAULT-VALUE})")
     int batchSize;
+
+    @Option(names = "--step-tokens", defaultValue = "" + EngineConfig.DEFAULT_STEP_TOKENS,
+            description = "most tokens one forward step feeds, half at most for one prompt; smaller = shorter waits "
+                    + "behind long prompts, larger = faster prefill (${DEFAULT-VALUE})")
+    int stepTokens;
 
     @Option(names = "--threads", defaultValue = "0", description = "compute threads (0 = all cores)")
     int threads;
@@ -126,11 +131,15 @@ public final class WorkerCommand implements Callable<Integer> {
         String id = workerId != null ? workerId : "worker-" + UUID.randomUUID().toString().substring(0, 8);
         boolean random = model == null && ladder == null;
         Backend device = backend.select(System.err);
+        if (stepTokens < 2 || batchSize < 1) {
+            throw new CliErrors.UsageError(spec.commandLine(), "Invalid value: --step-tokens must be at least 2 and "
+                    + "--batch-size at least 1 (got " + stepTokens + ", " + batchSize + ")");
+        }
         LadderConfig ladderConfig = ladderConfig();
         ModelLadder models = ModelLadder.probe(ladderConfig.models(), device);
         MemoryBudget budget = device.memoryBudget(ladderConfig.gpuUtilisation(), ladderConfig.memoryBudget());
-        FallbackLadder fallback = new FallbackLadder(models, planner(device, batchSize), ladderConfig.desiredContext(),
-                ladderConfig.floorContext(), budget, line -> System.err.println(line));
+        FallbackLadder fallback = new FallbackLadder(models, planner(device, batchSize, stepTokens),
+                ladderConfig.desiredContext(), ladderConfig.floorContext(), budget, line -> System.err.println(line));
         LadderPlan plan;
         try {
             plan = fallback.start();
@@ -142,7 +151,7 @@ public final class WorkerCommand implements Callable<Integer> {
             System.out.println(plan.describe());
             return 0;
         }
-        LadderFallback rungs = new LadderFallback(fallback, device, threads, id, random, batchSize);
+        LadderFallback rungs = new LadderFallback(fallback, device, threads, id, random, batchSize, stepTokens);
         LoadedModel first = rungs.open(plan);
         GemmaTokenizer tokenizer = rungs.tokenizer();
         try (EngineRuntime runtime = new EngineRuntime(first, tokenizer, rungs, System::nanoTime)) {
@@ -184,12 +193,12 @@ public final class WorkerCommand implements Callable<Integer> {
 
     /**
      * The planner for this worker's backend: an f32 cache, which the CPU pages with the engine so sliding-window
-     * layers keep only their window (the CUDA executor still keeps every position); activations for one
-     * {@link EngineConfig#DEFAULT_STEP_TOKENS}-token step and a logit row per job of a batch.
+     * layers keep only their window (the CUDA executor still keeps every position); activations for one step of
+     * {@code stepTokens} tokens and a logit row per job of a batch.
      */
-    static MemoryPlanner planner(Backend device, int batchSize) {
+    static MemoryPlanner planner(Backend device, int batchSize, int stepTokens) {
         boolean windowed = device.name().equals(CpuBackend.NAME);
-        return new MemoryPlanner(new KvFootprint(Float.BYTES, windowed), EngineConfig.DEFAULT_STEP_TOKENS, Math.max(1, batchSize));
+        return new MemoryPlanner(new KvFootprint(Float.BYTES, windowed), stepTokens, Math.max(1, batchSize));
     }
 
     /** On the CPU the KV cache and activations live on the heap (the weights are mapped): say so if -Xmx is short. */

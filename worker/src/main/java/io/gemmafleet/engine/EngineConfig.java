@@ -30,14 +30,20 @@ public record EngineConfig(int maxRunning, int stepTokens, int prefillChunk, int
     public static final int DEFAULT_STEP_TOKENS = 512;
 
     /**
-     * A worker's engine with the defaults: {@value #DEFAULT_STEP_TOKENS} tokens a step, half of them at most for
-     * one prompt, prefix caching on, and cache pools that hold {@code maxRunning} full-length sequences (so nothing
-     * is preempted; a memory plan sizes them smaller).
+     * A worker's engine: {@code stepTokens} tokens a step, half of them at most for one prompt, prefix caching on,
+     * and cache pools that hold {@code maxRunning} full-length sequences (so nothing is preempted; a memory plan
+     * sizes them smaller). Smaller steps shorten the wait of a request arriving during a long prefill, larger ones
+     * prefill faster.
      */
-    public static EngineConfig forWorker(Gemma3Config model, int maxRunning, int context) {
-        int chunk = DEFAULT_STEP_TOKENS / 2;
-        return new EngineConfig(maxRunning, DEFAULT_STEP_TOKENS, chunk, context,
+    public static EngineConfig forWorker(Gemma3Config model, int maxRunning, int context, int stepTokens) {
+        int chunk = Math.max(1, stepTokens / 2);
+        return new EngineConfig(maxRunning, stepTokens, chunk, context,
                 KvPoolSize.forSequences(model, maxRunning, context, chunk), true);
+    }
+
+    /** {@link #forWorker(Gemma3Config, int, int, int)} with {@value #DEFAULT_STEP_TOKENS} tokens a step. */
+    public static EngineConfig forWorker(Gemma3Config model, int maxRunning, int context) {
+        return forWorker(model, maxRunning, context, DEFAULT_STEP_TOKENS);
     }
 
     public EngineConfig withPools(KvPoolSize p) {

@@ -27,17 +27,23 @@ public final class LadderFallback implements Fallback {
     private final String workerId;
     private final boolean randomWeights;
     private final int maxRunning;
+    private final int stepTokens;
     private LadderPlan current;
     private OpenRung currentRung;
 
+    /**
+     * @param maxRunning jobs running at once ({@code --batch-size})
+     * @param stepTokens tokens one forward step feeds at most ({@code --step-tokens})
+     */
     public LadderFallback(FallbackLadder ladder, Backend device, int threads, String workerId, boolean randomWeights,
-                          int maxRunning) {
+                          int maxRunning, int stepTokens) {
         this.ladder = ladder;
         this.device = device;
         this.threads = threads;
         this.workerId = workerId;
         this.randomWeights = randomWeights;
         this.maxRunning = maxRunning;
+        this.stepTokens = stepTokens;
     }
 
     /** Opens {@code plan}: the model to serve, sized by it. */
@@ -48,7 +54,7 @@ public final class LadderFallback implements Fallback {
                 plan.rungName());
         current = plan;
         currentRung = rung;
-        return new LoadedModel(rung.executor(), engineFor(plan, rung.executor(), maxRunning), served,
+        return new LoadedModel(rung.executor(), engineFor(plan, rung.executor(), maxRunning, stepTokens), served,
                 plan.rungIndex(), rung.checkpoint());
     }
 
@@ -71,9 +77,9 @@ public final class LadderFallback implements Fallback {
      * The engine for a plan: {@code maxRunning} sequences at the planned context, and cache pools from the bytes
      * the plan leaves for the cache (an executor that keeps its own caches gets pools that only count).
      */
-    static EngineConfig engineFor(LadderPlan plan, ModelExecutor executor, int maxRunning) {
+    static EngineConfig engineFor(LadderPlan plan, ModelExecutor executor, int maxRunning, int stepTokens) {
         Gemma3Config config = executor.config();
-        EngineConfig base = EngineConfig.forWorker(config, maxRunning, plan.context());
+        EngineConfig base = EngineConfig.forWorker(config, maxRunning, plan.context(), stepTokens);
         if (!executor.usesBlockTables()) {
             return base;
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.engine.EngineConfig;
 import io.gemmafleet.engine.MemoryPlanner;
 import io.gemmafleet.engine.ladder.LadderModels;
 import io.gemmafleet.engine.ladder.ModelLadder;
@@ -25,7 +26,7 @@ class WorkerLadderCliTest {
 
     private static List<String> models;
     private static MemoryPlanner.Rung q4;
-    private final MemoryPlanner planner = WorkerCommand.planner(new CpuBackend(), 8);
+    private final MemoryPlanner planner = WorkerCommand.planner(new CpuBackend(), 8, EngineConfig.DEFAULT_STEP_TOKENS);
 
     @BeforeAll
     static void writeModels() {
@@ -60,6 +61,22 @@ class WorkerLadderCliTest {
                 Long.toString(need(planner, q4, 1024)), "--plan-only");
         assertEquals(0, o.exitCode(), o.err());
         assertTrue(o.out().startsWith("rung 2/2: tiny-q4_0.gguf at context 1024: "), o.out());
+    }
+
+    @Test
+    void aStepOfFewerThanTwoTokensIsAUsageError() {
+        CliRun o = worker(ladder(), "--step-tokens", "1", "--plan-only");
+        assertEquals(2, o.exitCode(), o.err());
+        assertTrue(o.err().contains("--step-tokens"), o.err());
+    }
+
+    @Test
+    void theStepSizesTheActivationsOfThePlan() {
+        CliRun small = worker(ladder(), "--step-tokens", "64", "--plan-only");
+        CliRun large = worker(ladder(), "--step-tokens", "2048", "--plan-only");
+        assertEquals(0, small.exitCode(), small.err());
+        assertEquals(0, large.exitCode(), large.err());
+        assertTrue(!small.out().equals(large.out()), "activations differ: " + small.out() + " / " + large.out());
     }
 
     @Test

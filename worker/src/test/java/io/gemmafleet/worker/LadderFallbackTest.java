@@ -98,7 +98,7 @@ class LadderFallbackTest {
     void anOutOfMemoryMidBatchStepsDownAndLosesNoRequest() {
         List<String> log = new ArrayList<>();
         FallbackLadder plans = fallbackLadder(log);
-        LadderFallback rungs = new LadderFallback(plans, new CpuBackend(), 2, "w1", true, 4);
+        LadderFallback rungs = new LadderFallback(plans, new CpuBackend(), 2, "w1", true, 4, 64);
         FailingFrom fallback = new FailingFrom(rungs, 4);
         LoadedModel first = fallback.open(plans.start());
         GemmaTokenizer tokenizer = rungs.tokenizer();
@@ -128,7 +128,7 @@ class LadderFallbackTest {
     void atTheBottomOfTheLadderTheOutOfMemoryReachesTheWorker() {
         List<String> log = new ArrayList<>();
         FallbackLadder plans = fallbackLadder(log);
-        LadderFallback rungs = new LadderFallback(plans, new CpuBackend(), 2, "w2", true, 4);
+        LadderFallback rungs = new LadderFallback(plans, new CpuBackend(), 2, "w2", true, 4, 64);
         LoadedModel first = rungs.open(plans.start());
         ModelExecutor alwaysFull = new ForwardingExecutor(first.executor()) {
             @Override

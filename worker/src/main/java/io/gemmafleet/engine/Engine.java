@@ -34,7 +34,8 @@ import java.util.function.Predicate;
  *
  * <p>Cache blocks come from a {@link KvBlockManager}. When a running sequence cannot get a block, the engine
  * preempts the running sequence with the highest priority value, most recently admitted first: its blocks are freed
- * and it goes back to waiting, to be recomputed when readmitted (often cheaply, from the prefix cache). Nothing is
+ * and it goes back to waiting, to be recomputed when readmitted (often cheaply, from the prefix cache). A waiting
+ * request that finds no room likewise displaces a running one whose priority value is strictly higher. Nothing is
  * ever failed for want of blocks; a request that could not fit the cache even alone ends as
  * {@link FinishReason#CONTEXT_LENGTH_EXCEEDED} when submitted.
  *
@@ -256,40 +257,75 @@ public final class Engine {
     /** A sequence's share of the step being built. */
     private record Scheduled(Sequence sequence, int tokens) {}
 
+    /** The step being built: what each sequence feeds, and the token budget left. */
+    private static final class StepPlan {
+        final List<Scheduled> items = new ArrayList<>();
+        int budget;
+
+        StepPlan(int budget) {
+            this.budget = budget;
+        }
+
+        void add(Sequence s, int tokens) {
+            items.add(new Scheduled(s, tokens));
+            budget -= tokens;
+        }
+
+        /** Takes a preempted sequence out of the step, giving its tokens back to the budget. */
+        void drop(Sequence s) {
+            items.removeIf(p -> {
+                if (p.sequence == s) {
+                    budget += p.tokens;
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
     private List<Scheduled> schedule() {
-        List<Scheduled> plan = new ArrayList<>();
-        int budget = config.stepTokens();
+        StepPlan plan = new StepPlan(config.stepTokens());
         boolean preempted = false;
         // Decoding sequences first (one token each), then those still prefilling, best priority first.
         List<Sequence> order = new ArrayList<>(running);
         order.sort(Comparator.comparing(Sequence::prefilling)
                 .thenComparingInt((Sequence s) -> s.request.priority()).thenComparingLong(s -> s.admitted));
         for (Sequence s : order) {
-            if (!s.running() || budget == 0) {
+            if (!s.running() || plan.budget == 0) {
                 continue; // preempted while making room for an earlier one, or no budget left this step
             }
-            int n = Math.min(s.pending(), Math.min(config.prefillChunk(), budget));
+            int n = Math.min(s.pending(), Math.min(config.prefillChunk(), plan.budget));
             while (!kv.reserve(s.cacheId(), s.cached, n)) {
                 Sequence victim = victim();
                 preempted = true;
-                budget += plan.stream().filter(p -> p.sequence == victim).mapToInt(Scheduled::tokens).sum();
-                plan.removeIf(p -> p.sequence == victim);
+                plan.drop(victim);
                 preempt(victim);
                 if (victim == s) {
                     break;
                 }
             }
             if (s.running()) {
-                plan.add(new Scheduled(s, n));
-                budget -= n;
+                plan.add(s, n);
             }
         }
-        // Then admit waiting requests while there is room; not in a step that had to preempt (no room, clearly).
-        while (!preempted && budget > 0 && running.size() < config.maxRunning() && !waiting.isEmpty()) {
+        // Then admit waiting requests, best priority first, while there is room. When there is none (every
+        // sequence slot taken, or no blocks), a waiting request displaces a running one of a higher priority value.
+        while (plan.budget > 0 && !waiting.isEmpty()) {
             Sequence s = waiting.peek();
+            boolean full = running.size() >= config.maxRunning();
+            if ((full || preempted) && !outranksARunningSequence(s)) {
+                break;
+            }
+            if (full) {
+                displaceFor(plan);
+            }
             int cached = kv.open(s.cacheId(), Arrays.copyOf(s.tokens(), s.tokenCount()));
-            int n = Math.min(s.tokenCount() - cached, Math.min(config.prefillChunk(), budget));
-            if (!kv.reserve(s.cacheId(), cached, n)) {
+            int n = Math.min(s.tokenCount() - cached, Math.min(config.prefillChunk(), plan.budget));
+            boolean reserved;
+            while (!(reserved = kv.reserve(s.cacheId(), cached, n)) && outranksARunningSequence(s)) {
+                displaceFor(plan);
+            }
+            if (!reserved) {
                 kv.release(s.cacheId());
                 break; // wait for running sequences to finish and free blocks
             }
@@ -297,10 +333,22 @@ public final class Engine {
             s.admit(cached, admissions++);
             running.add(s);
             counters.prefixHitTokens += cached;
-            plan.add(new Scheduled(s, n));
-            budget -= n;
+            plan.add(s, n);
         }
-        return plan;
+        return plan.items;
+    }
+
+    /** Whether {@code waiting} has a strictly lower priority value than some running sequence. */
+    private boolean outranksARunningSequence(Sequence waitingOne) {
+        return !running.isEmpty() && victim().request.priority() > waitingOne.request.priority();
+    }
+
+    /** Suspends the running sequence a better-priority waiting request displaces. */
+    private void displaceFor(StepPlan plan) {
+        Sequence victim = victim();
+        plan.drop(victim);
+        preempt(victim);
+        counters.priorityPreemptions++;
     }
 
     /** The running sequence to suspend: highest priority value, then the most recently admitted. */

@@ -12,6 +12,8 @@ public final class EngineCounters {
     volatile long finished;
     /** Running sequences suspended for lack of cache blocks (to be recomputed). */
     volatile long preemptions;
+    /** Of those, the ones displaced by a waiting request of a lower priority value. */
+    volatile long priorityPreemptions;
     /** Of those, the times an executor with its own caches reported itself full. */
     volatile long executorCacheFull;
     /** Prompt tokens that admission found in the prefix cache and did not compute. */
@@ -35,6 +37,10 @@ public final class EngineCounters {
 
     public long preemptions() {
         return preemptions;
+    }
+
+    public long priorityPreemptions() {
+        return priorityPreemptions;
     }
 
     public long executorCacheFull() {

@@ -253,6 +253,29 @@ class EngineTest {
     }
 
     @Test
+    void aBetterPriorityArrivalDisplacesARunningRequestWhenNoSlotIsFree() {
+        Run run = new Run(engineConfig(1, 32, 16, roomy(1, 16), false));
+        GenerationRequest background = new GenerationRequest(1, prompt(12, 65), SamplingParams.greedy(30), true, 9,
+                GenerationRequest.NO_DEADLINE);
+        GenerationRequest urgent = new GenerationRequest(2, prompt(9, 66), SamplingParams.greedy(5), true, 0,
+                GenerationRequest.NO_DEADLINE);
+        GenerationRequest equal = new GenerationRequest(3, prompt(7, 67), SamplingParams.greedy(5), true, 9,
+                GenerationRequest.NO_DEADLINE);
+        run.engine.submit(background);
+        for (int i = 0; i < 4; i++) {
+            run.engine.step();
+        }
+        run.engine.submit(equal); // same priority: waits its turn
+        run.engine.submit(urgent);
+        run.stepUntilIdle();
+        assertEquals(List.of(2L, 1L, 3L), List.copyOf(run.results.keySet()));
+        assertEquals(1, run.engine.counters().priorityPreemptions());
+        assertAlone(background, run.results.get(1L));
+        assertAlone(urgent, run.results.get(2L));
+        assertAlone(equal, run.results.get(3L));
+    }
+
+    @Test
     void cancellingEndsQueuedAndRunningRequestsWithTheirTextSoFar() {
         Run run = new Run(engineConfig(1, 32, 16, roomy(1, 16), false));
         GenerationRequest running = greedy(1, prompt(10, 71), 40);

@@ -123,6 +123,28 @@ class FleetEndToEndTest {
     }
 
     /**
+     * A worker runs out of memory in the middle of its work: it steps down its fallback ladder, and every job still
+     * gets exactly one succeeded result; those finished after the step say the rung and context that served them.
+     */
+    @org.junit.jupiter.api.Test
+    void anOutOfMemoryMidBatchStepsDownTheLadderAndLosesNoJob() throws Exception {
+        try (FleetHarness h = harness(IntakeMode.SHARE)) {
+            h.startWorkerThatRunsOutOfMemory("oom", IntakeMode.SHARE, 4, 6);
+            Set<String> ids = sendJobs(h, "oom-", 12, 8);
+            Map<String, List<JobResult>> results = awaitAll(h, ids, Duration.ofSeconds(90));
+            assertEquals(ids, results.keySet(), "every job answered");
+            results.forEach((id, rs) -> {
+                assertEquals(1, rs.size(), id + " answered " + rs.size() + " times");
+                assertEquals(JobStatus.SUCCEEDED, rs.getFirst().status(), id + ": " + rs.getFirst().error());
+            });
+            long onFallback = results.values().stream().map(List::getFirst)
+                    .filter(r -> "tiny-fallback".equals(r.servedBy().rung())
+                            && r.servedBy().contextLimit() == 128).count();
+            assertTrue(onFallback > 0, "some jobs were served after the step down");
+        }
+    }
+
+    /**
      * A generation longer than the share group's record lock (8 s on this broker): the worker renews the lock
      * (RENEW), so the job is not redelivered mid-generation and gets exactly one result, from its first delivery.
      */

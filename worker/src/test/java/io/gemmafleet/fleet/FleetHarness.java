@@ -1,11 +1,15 @@
 package io.gemmafleet.fleet;
 
 import io.gemmafleet.backend.ExecutorOptions;
+import io.gemmafleet.backend.ExecutorOutOfMemoryException;
 import io.gemmafleet.backend.ModelExecutor;
+import io.gemmafleet.backend.StepBatch;
 import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.engine.EngineConfig;
 import io.gemmafleet.generate.GenerationRequest;
 import io.gemmafleet.generate.GenerationResult;
 import io.gemmafleet.intake.IntakeMode;
+import io.gemmafleet.model.Gemma3Config;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
@@ -16,7 +20,9 @@ import io.gemmafleet.schemas.JobCodec;
 import io.gemmafleet.schemas.JobResult;
 import io.gemmafleet.testmodel.TinyModels;
 import io.gemmafleet.worker.EngineRuntime;
+import io.gemmafleet.worker.Fallback;
 import io.gemmafleet.worker.InferenceRuntime;
+import io.gemmafleet.worker.LoadedModel;
 import io.gemmafleet.worker.RuntimeStatus;
 import io.gemmafleet.worker.ServedModel;
 import io.gemmafleet.worker.WorkerConfig;
@@ -27,7 +33,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -107,6 +115,62 @@ final class FleetHarness implements AutoCloseable {
         ServedModel served = new ServedModel(id, "tiny.gguf", "tiny-random", 256, true);
         InferenceRuntime runtime = EngineRuntime.single(executor, tokenizer, served, batchSize);
         WorkerService w = new WorkerService(config, tokenizer, slowed(runtime, batchDelay));
+        open.add(0, w);
+        w.start();
+        return w;
+    }
+
+    /**
+     * A worker whose first model runs out of memory on its {@code failAtStep}-th step (an injected
+     * {@link ExecutorOutOfMemoryException}); its fallback ladder then serves the same tiny model at context 128 as
+     * rung 1 ({@code "tiny-fallback"}).
+     */
+    WorkerService startWorkerThatRunsOutOfMemory(String id, IntakeMode mode, int batchSize, int failAtStep)
+            throws Exception {
+        ModelExecutor first = new CpuBackend().open(Gemma3Weights.from(checkpoint), new ExecutorOptions(1, 256));
+        open.add(first);
+        AtomicInteger steps = new AtomicInteger();
+        ModelExecutor failing = new ModelExecutor() {
+            @Override
+            public Gemma3Config config() {
+                return first.config();
+            }
+
+            @Override
+            public float[][] step(StepBatch batch) {
+                if (steps.incrementAndGet() >= failAtStep) {
+                    throw new ExecutorOutOfMemoryException("injected: out of memory on step " + steps.get());
+                }
+                return first.step(batch);
+            }
+
+            @Override
+            public boolean usesBlockTables() {
+                return first.usesBlockTables();
+            }
+
+            @Override
+            public void release(long sequenceId) {
+                first.release(sequenceId);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ServedModel served = new ServedModel(id, "tiny.gguf", "tiny-random", 256, true, "tiny");
+        Fallback ladder = (current, outOfMemory) -> {
+            ModelExecutor second = new CpuBackend().open(Gemma3Weights.from(checkpoint), new ExecutorOptions(1, 128));
+            open.add(second);
+            return Optional.of(new LoadedModel(second, EngineConfig.forWorker(second.config(), batchSize, 128),
+                    new ServedModel(id, "tiny.gguf", "tiny-random", 128, true, "tiny-fallback"), 1, null));
+        };
+        LoadedModel start = new LoadedModel(failing, EngineConfig.forWorker(first.config(), batchSize, 256), served,
+                0, null);
+        WorkerConfig config = new WorkerConfig(bootstrap, new Properties(), "workers-" + topics.textJobs(), topics,
+                mode, batchSize, Duration.ofSeconds(10), 5, false, -1, java.time.Clock.systemUTC());
+        WorkerService w = new WorkerService(config, tokenizer, new EngineRuntime(start, tokenizer, ladder,
+                System::nanoTime));
         open.add(0, w);
         w.start();
         return w;

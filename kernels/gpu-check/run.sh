@@ -9,6 +9,7 @@
 #   hf_reference.py greedy (1b bf16)          the same greedy tokens from Hugging Face transformers (fp32, eager)
 #   GpuCheck bench --model M ...              our CUDA decode speed (1b/4b, q4_0 and bf16)
 #   hf_reference.py bench (1b bf16)           transformers' decode speed on the same card, + its copy bandwidth
+#   WorkerTools engine-bench (1b bf16)        the engine (continuous batching) on CUDA: tok/s vs concurrency, TTFT
 # and ends with a SUMMARY table. Results (JSON, per-step logs, the full log) go to $GPUKIT_RESULTS and, when $OUT is
 # set, to $OUT as: summary.txt, run.log, results.json (every JSON merged), results.tar.gz (everything).
 #
@@ -312,6 +313,13 @@ else
     skip hf-bench-1b-bf16 "no torch/transformers or no 1b-bf16 model"
   fi
   bench 1b-q4_0 120
+  # The worker's engine on the GPU (continuous batching; the CUDA executor keeps its own cache): generated tokens/s
+  # against concurrency, TTFT under a long prefill. Its tables are printed in the SUMMARY.
+  if wait_model 1b-bf16; then
+    step engine-bench-1b-bf16 150 "$JAVA" "${JVM_FLAGS[@]}" -cp "$CP" io.gemmafleet.gpukit.WorkerTools engine-bench \
+      --model "${MODEL_PATH[1b-bf16]}" --backend cuda --concurrency 1,16,64 --prompt-tokens 64 --gen-tokens 64 \
+      --long-prompt 2048 --short-requests 16
+  fi
   parity 4b-q4_0 150
   bench 4b-q4_0 150 on
   bench 4b-bf16 150 on

@@ -170,6 +170,14 @@ def main():
         mark = "ok  " if s["rc"] == "0" else ("skip" if s["rc"] == "skip" else "FAIL")
         p(f"  {mark} {s['step']:<22} {s['seconds']:>5}s  {'' if s['note'] == 'ok' else s['note']}")
 
+    # --- the engine benchmark's tables, as it printed them
+    for elog in sorted(glob.glob(os.path.join(res, "logs", "engine-bench-*.log"))):
+        p(os.path.basename(elog)[:-4] + ":")
+        with open(elog, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("#") or "\t" in line:
+                    p("  " + line.rstrip("\n").replace("\t", "  "))
+
     # --- kernels: the check's own verdict lines
     klog = os.path.join(res, "logs", "kernels.log")
     if os.path.isfile(klog):

@@ -2,6 +2,7 @@ package io.gemmafleet.gpukit;
 
 import io.gemmafleet.cli.BenchCommand;
 import io.gemmafleet.cli.CliErrors;
+import io.gemmafleet.cli.EngineBenchCommand;
 import io.gemmafleet.cli.GenerateCommand;
 import io.gemmafleet.cli.MakeTestModelCommand;
 import java.io.FileOutputStream;
@@ -12,12 +13,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The worker's own commands (generate, make-test-model, bench: the CPU runtime) for the GPU kit, which does not
+ * The worker's own commands (generate, make-test-model, bench, engine-bench) for the GPU kit, which does not
  * carry ops/launcher and its Main. {@code WorkerTools [--stdout FILE] <command> ...}: with {@code --stdout}, what the
  * command prints on standard output (e.g. {@code generate --json}'s one JSON object) goes to FILE instead.
  */
 @Command(name = "worker-tools", mixinStandardHelpOptions = true,
-        subcommands = {GenerateCommand.class, MakeTestModelCommand.class, BenchCommand.class})
+        subcommands = {GenerateCommand.class, MakeTestModelCommand.class, BenchCommand.class,
+                EngineBenchCommand.class})
 public final class WorkerTools implements Runnable {
 
     @Override

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -20,9 +21,16 @@ public final class WorkerMetrics {
     private final Counter received;
     private final Timer queueWait;
     private final Timer timeToFirstToken;
+    /**
+     * The gauges' sources. Micrometer holds gauge and function-counter sources only weakly, so these fields keep
+     * them alive as long as the metrics (without them the suppliers, often method references made for the call,
+     * are collected and the gauges read NaN).
+     */
+    private final List<Supplier<?>> sources;
 
     public WorkerMetrics(String workerId, Supplier<Number> lag, Supplier<Number> waiting,
                          Supplier<RuntimeStatus> engine) {
+        this.sources = List.of(lag, waiting, engine);
         registry.config().commonTags("worker", workerId);
         received = Counter.builder("gemma_jobs_received").description("job records received").register(registry);
         queueWait = Timer.builder("gemma_job_queue_wait").description("submission to batch start")

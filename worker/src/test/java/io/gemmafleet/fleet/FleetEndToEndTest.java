@@ -129,7 +129,7 @@ class FleetEndToEndTest {
     @org.junit.jupiter.api.Test
     void anOutOfMemoryMidBatchStepsDownTheLadderAndLosesNoJob() throws Exception {
         try (FleetHarness h = harness(IntakeMode.SHARE)) {
-            h.startWorkerThatRunsOutOfMemory("oom", IntakeMode.SHARE, 4, 6);
+            WorkerService worker = h.startWorkerThatRunsOutOfMemory("oom", IntakeMode.SHARE, 4, 6);
             Set<String> ids = sendJobs(h, "oom-", 12, 8);
             Map<String, List<JobResult>> results = awaitAll(h, ids, Duration.ofSeconds(90));
             assertEquals(ids, results.keySet(), "every job answered");
@@ -141,6 +141,18 @@ class FleetEndToEndTest {
                     .filter(r -> "tiny-fallback".equals(r.servedBy().rung())
                             && r.servedBy().contextLimit() == 128).count();
             assertTrue(onFallback > 0, "some jobs were served after the step down");
+            String metrics = worker.metrics().scrape();
+            for (String meter : List.of("gemma_engine_running", "gemma_kv_blocks_in_use{pool=\"global\"",
+                    "gemma_kv_blocks_in_use{pool=\"sliding\"", "gemma_prefix_cache_hit_rate",
+                    "gemma_engine_preemptions_total", "gemma_generated_tokens_total")) {
+                assertTrue(metrics.contains(meter), meter + " missing from /metrics");
+            }
+            // Every job's 8 tokens were generated, some twice: those in flight at the step down were recomputed.
+            double generated = metrics.lines().filter(l -> l.startsWith("gemma_generated_tokens_total"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+            assertTrue(generated >= 12 * 8, "generated tokens " + generated);
+            System.gc(); // the gauges' sources must outlive a collection
+            assertTrue(!worker.metrics().scrape().contains("NaN"), "a gauge lost its source");
         }
     }
 

@@ -98,7 +98,7 @@ public final class Engine {
         cancellations.add(requestId);
     }
 
-    /** Requests submitted and not yet finished, as of the last step (readable from any thread). */
+    /** Requests submitted and not running (new, or suspended), as of the last step (readable from any thread). */
     public int waitingCount() {
         return waitingCount + inbox.size();
     }

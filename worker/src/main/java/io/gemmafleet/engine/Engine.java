@@ -148,7 +148,6 @@ public final class Engine {
         } catch (KvCacheFullException e) {
             // An executor with its own caches ran out: make room and let the next step try again.
             preempt(victim());
-            counters.executorCacheFull++;
             return true;
         }
         for (Scheduled s : plan) {
@@ -227,13 +226,16 @@ public final class Engine {
         for (Long id; (id = cancellations.poll()) != null; ) {
             cancelled.add(id);
         }
-        endWhere(s -> cancelled.contains(s.request.id()), FinishReason.CANCELLED, now);
+        if (!cancelled.isEmpty()) {
+            endWhere(s -> cancelled.contains(s.request.id()), FinishReason.CANCELLED, now);
+        }
         endWhere(s -> s.request.deadlineNanos() != GenerationRequest.NO_DEADLINE
                 && now - s.request.deadlineNanos() >= 0, FinishReason.DEADLINE, now);
     }
 
     private boolean fits(Sequence s) {
-        return s.maxPositions() <= config.maxContext() && kv.fitsAlone(s.maxPositions(), config.prefillChunk());
+        int positions = s.request.maxPositions();
+        return positions <= config.maxContext() && kv.fitsAlone(positions, config.prefillChunk());
     }
 
     private void endWhere(Predicate<Sequence> which, FinishReason reason, long now) {
@@ -375,7 +377,6 @@ public final class Engine {
         release(s);
         running.remove(s);
         s.forgetCache();
-        counters.finished++;
         finished.accept(s.result());
     }
 
@@ -405,7 +406,6 @@ public final class Engine {
         }
         long now = nanoClock.getAsLong();
         counters.steps++;
-        counters.tokensFed += batch.tokenCount();
         for (int i = 0; i < steps.size(); i++) {
             Sequence s = seqs.get(i);
             SequenceStep step = steps.get(i);

@@ -7,15 +7,11 @@ package io.gemmafleet.engine;
 public final class EngineCounters {
 
     volatile long steps;
-    volatile long tokensFed;
     volatile long tokensGenerated;
-    volatile long finished;
     /** Running sequences suspended for lack of cache blocks (to be recomputed). */
     volatile long preemptions;
     /** Of those, the ones displaced by a waiting request of a lower priority value. */
     volatile long priorityPreemptions;
-    /** Of those, the times an executor with its own caches reported itself full. */
-    volatile long executorCacheFull;
     /** Prompt tokens that admission found in the prefix cache and did not compute. */
     volatile long prefixHitTokens;
 
@@ -23,16 +19,8 @@ public final class EngineCounters {
         return steps;
     }
 
-    public long tokensFed() {
-        return tokensFed;
-    }
-
     public long tokensGenerated() {
         return tokensGenerated;
-    }
-
-    public long finished() {
-        return finished;
     }
 
     public long preemptions() {
@@ -41,10 +29,6 @@ public final class EngineCounters {
 
     public long priorityPreemptions() {
         return priorityPreemptions;
-    }
-
-    public long executorCacheFull() {
-        return executorCacheFull;
     }
 
     public long prefixHitTokens() {

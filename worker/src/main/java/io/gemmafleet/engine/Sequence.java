@@ -93,11 +93,6 @@ final class Sequence {
         return tokenCount;
     }
 
-    /** Positions this request may still reach: everything known plus what it may yet generate. */
-    int maxPositions() {
-        return request.promptTokens().length + request.params().maxTokens();
-    }
-
     /** The step feeding the next {@code count} pending tokens; it wants logits if it reaches the last known one. */
     SequenceStep step(int count, io.gemmafleet.backend.KvBlockTable blocks) {
         boolean last = cached + count == tokenCount;

@@ -17,9 +17,4 @@ public enum FinishReason {
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
-
-    /** Whether the request ran to a normal end (a stop or its token limit). */
-    public boolean completed() {
-        return this == STOP || this == LENGTH;
-    }
 }

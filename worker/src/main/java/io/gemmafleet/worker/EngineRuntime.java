@@ -123,6 +123,6 @@ public final class EngineRuntime implements InferenceRuntime, AutoCloseable {
     public RuntimeStatus status() {
         LoadedModel m = current;
         return new RuntimeStatus(engine.counters(), engine.cacheStats(), engine.runningCount(),
-                engine.waitingCount(), m.rungIndex(), m.served().contextLimit());
+                engine.waitingCount(), m.rungIndex());
     }
 }

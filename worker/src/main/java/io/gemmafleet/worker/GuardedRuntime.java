@@ -1,6 +1,5 @@
 package io.gemmafleet.worker;
 
-import io.gemmafleet.generate.GenerationRequest;
 import io.gemmafleet.generate.GenerationResult;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -17,16 +16,15 @@ import java.util.function.Consumer;
  * state is reported to a listener, which pauses intake while it is open so jobs stay in Kafka for healthy workers
  * instead of being failed here.
  */
-public final class GuardedRuntime implements InferenceRuntime {
+public final class GuardedRuntime extends ForwardingRuntime {
 
-    private final InferenceRuntime delegate;
     private final Retry retry;
     private final CircuitBreaker breaker;
 
     /** @param onBreakerOpen called with true when the breaker opens, false when it lets calls through again */
     public GuardedRuntime(InferenceRuntime delegate, int maxAttempts, Duration retryWait, Duration openFor,
                           Consumer<Boolean> onBreakerOpen) {
-        this.delegate = delegate;
+        super(delegate);
         this.retry = Retry.of("runtime", RetryConfig.custom()
                 .maxAttempts(maxAttempts)
                 .waitDuration(retryWait)
@@ -46,40 +44,10 @@ public final class GuardedRuntime implements InferenceRuntime {
 
     @Override
     public List<GenerationResult> step() {
-        return breaker.executeSupplier(Retry.decorateSupplier(retry, delegate::step));
+        return breaker.executeSupplier(Retry.decorateSupplier(retry, super::step));
     }
 
     public CircuitBreaker.State breakerState() {
         return breaker.getState();
-    }
-
-    @Override
-    public void submit(GenerationRequest request) {
-        delegate.submit(request);
-    }
-
-    @Override
-    public void cancel(long requestId) {
-        delegate.cancel(requestId);
-    }
-
-    @Override
-    public boolean idle() {
-        return delegate.idle();
-    }
-
-    @Override
-    public List<GenerationResult> abandonAll() {
-        return delegate.abandonAll();
-    }
-
-    @Override
-    public ServedModel served() {
-        return delegate.served();
-    }
-
-    @Override
-    public RuntimeStatus status() {
-        return delegate.status();
     }
 }

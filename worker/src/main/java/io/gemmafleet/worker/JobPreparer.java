@@ -31,6 +31,19 @@ public final class JobPreparer {
 
         /** The id its result is keyed by: the job's id, else the record key, else its coordinates. */
         String jobId();
+
+        /** The decoded request; null for a record that could not be decoded. */
+        JobRequest request();
+
+        default String clientJobId() {
+            return request() == null ? null : request().clientJobId();
+        }
+
+        /** When the client submitted the job: its {@code submitted_at}, else the record's timestamp. */
+        default Instant submittedAt() {
+            JobRequest r = request();
+            return r != null && r.submittedAt() != null ? r.submittedAt() : Instant.ofEpochMilli(job().timestampMs());
+        }
     }
 
     /** @param truncatedTokens prompt tokens cut from the left to fit the context (the request allowed it), or 0 */
@@ -57,8 +70,11 @@ public final class JobPreparer {
         }
     }
 
-    /** @param deadLetter whether the record also goes to the dead-letter topic (it can never succeed as sent) */
-    public record Refused(IncomingJob job, String jobId, String clientJobId, String code, String message,
+    /**
+     * @param request the decoded request, or null when the record itself is malformed
+     * @param deadLetter whether the record also goes to the dead-letter topic (it can never succeed as sent)
+     */
+    public record Refused(IncomingJob job, String jobId, JobRequest request, String code, String message,
                           boolean deadLetter) implements Prepared {}
 
     private final JobCodec codec;
@@ -160,7 +176,7 @@ public final class JobPreparer {
     }
 
     private static Refused refuse(IncomingJob job, JobRequest r, String code, String message, boolean deadLetter) {
-        return new Refused(job, r.jobId(), r.clientJobId(), code, message, deadLetter);
+        return new Refused(job, r.jobId(), r, code, message, deadLetter);
     }
 
     static SamplingParams toParams(Sampling s) {

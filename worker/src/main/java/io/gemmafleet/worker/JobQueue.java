@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The hand-off between an intake thread and the inference thread, and the simple batcher: {@link #nextBatch}
- * takes what is waiting, up to the batch size. {@link #hasRoom} counts waiting and running jobs, so an intake
- * stops fetching once a batch runs and another is waiting. {@code accept} never blocks the intake.
+ * The hand-off between an intake thread and the inference thread: {@link #nextBatch} takes what is waiting, up to
+ * the batch size, for the engine. {@link #hasRoom} counts waiting jobs and those handed out but not yet
+ * {@linkplain #finished finished}, so an intake stops fetching once the engine holds its share.
+ * {@code accept} never blocks the intake.
  */
 public final class JobQueue implements JobSink {
 

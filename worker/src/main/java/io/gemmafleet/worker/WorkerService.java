@@ -229,12 +229,11 @@ public final class WorkerService implements AutoCloseable {
                             r.request().effectivePriority(), deadline));
                     publisher.status(JobStatusEvent.of(r.jobId(), JobState.RUNNING, workerId, now));
                 }
-                case Expired e -> answer(e, result(e.request().jobId(), e.request().clientJobId(), JobStatus.EXPIRED,
-                        null, null, null, new JobResult.JobError(ErrorCodes.DEADLINE_EXCEEDED, "deadline "
-                                + e.request().deadline() + " passed before inference started"), job, now, null),
+                case Expired e -> answer(e, result(e, JobStatus.EXPIRED, null, null, null,
+                        new JobResult.JobError(ErrorCodes.DEADLINE_EXCEEDED, "deadline " + e.request().deadline()
+                                + " passed before inference started"), now, null), Completion.DONE);
+                case Cancelled c -> answer(c, result(c, JobStatus.CANCELLED, "", null, null, null, now, null),
                         Completion.DONE);
-                case Cancelled c -> answer(c, result(c.request().jobId(), c.request().clientJobId(),
-                        JobStatus.CANCELLED, "", null, null, null, job, now, null), Completion.DONE);
                 case Refused f -> refuse(f, now);
             }
         }
@@ -279,23 +278,20 @@ public final class WorkerService implements AutoCloseable {
         JobResult.Usage usage = new JobResult.Usage(g.promptTokens(), g.tokenIds().length,
                 r.truncatedTokens() > 0 ? r.truncatedTokens() : null);
         Long firstTokenMs = g.tokenIds().length > 0 ? g.prefillNanos() / 1_000_000 : null;
-        String jobId = r.jobId();
-        String client = r.request().clientJobId();
         FinishReason finish = g.finishReason();
         return switch (finish) {
-            case STOP, LENGTH -> result(jobId, client, JobStatus.SUCCEEDED, g.text(), finish.wireName(), usage, null,
-                    r.job(), f.received(), firstTokenMs);
-            case CANCELLED -> result(jobId, client, JobStatus.CANCELLED, g.text(), null, usage, null, r.job(),
+            case STOP, LENGTH -> result(r, JobStatus.SUCCEEDED, g.text(), finish.wireName(), usage, null,
                     f.received(), firstTokenMs);
-            case DEADLINE -> result(jobId, client, JobStatus.EXPIRED, g.text(), null, usage,
+            case CANCELLED -> result(r, JobStatus.CANCELLED, g.text(), null, usage, null, f.received(), firstTokenMs);
+            case DEADLINE -> result(r, JobStatus.EXPIRED, g.text(), null, usage,
                     new JobResult.JobError(ErrorCodes.DEADLINE_EXCEEDED, "deadline " + r.request().deadline()
-                            + " passed after " + g.tokenIds().length + " generated tokens"), r.job(), f.received(),
+                            + " passed after " + g.tokenIds().length + " generated tokens"), f.received(),
                     firstTokenMs);
-            case CONTEXT_LENGTH_EXCEEDED -> result(jobId, client, JobStatus.FAILED, null, null, usage,
+            case CONTEXT_LENGTH_EXCEEDED -> result(r, JobStatus.FAILED, null, null, usage,
                     new JobResult.JobError(ErrorCodes.CONTEXT_LENGTH_EXCEEDED, "the prompt's " + g.promptTokens()
                             + " tokens plus max_tokens " + r.params().maxTokens() + " need "
                             + (g.promptTokens() + r.params().maxTokens()) + " positions; this worker now serves a "
-                            + "context of " + runtime.served().contextLimit()), r.job(), f.received(), null);
+                            + "context of " + runtime.served().contextLimit()), f.received(), null);
         };
     }
 
@@ -323,9 +319,9 @@ public final class WorkerService implements AutoCloseable {
             InFlight f = forget(g.id());
             if (f != null) {
                 jobs.add(f);
-                results.add(result(f.ready().jobId(), f.ready().request().clientJobId(), JobStatus.FAILED, null,
-                        null, null, new JobResult.JobError(ErrorCodes.RUNTIME_ERROR, String.valueOf(e.getMessage())),
-                        f.ready().job(), f.received(), null));
+                results.add(result(f.ready(), JobStatus.FAILED, null, null, null,
+                        new JobResult.JobError(ErrorCodes.RUNTIME_ERROR, String.valueOf(e.getMessage())),
+                        f.received(), null));
             }
         }
         if (killed) {
@@ -341,8 +337,8 @@ public final class WorkerService implements AutoCloseable {
 
     private void refuse(Refused f, Instant start) throws InterruptedException {
         LOG.info("refusing {} ({}): {} {}", f.jobId(), f.job().coordinates(), f.code(), f.message());
-        JobResult r = result(f.jobId(), f.clientJobId(), JobStatus.FAILED, null, null, null,
-                new JobResult.JobError(f.code(), f.message()), f.job(), start, null);
+        JobResult r = result(f, JobStatus.FAILED, null, null, null, new JobResult.JobError(f.code(), f.message()),
+                start, null);
         if (killed) {
             return;
         }
@@ -365,25 +361,17 @@ public final class WorkerService implements AutoCloseable {
         queue.finished(1);
     }
 
-    private JobResult result(String jobId, String clientJobId, JobStatus status, String text, String finish,
-                             JobResult.Usage usage, JobResult.JobError error, IncomingJob job, Instant received,
-                             Long firstTokenMs) {
+    /** The result of a prepared job; queue wait and total time count from its submission. */
+    private JobResult result(Prepared p, JobStatus status, String text, String finish, JobResult.Usage usage,
+                             JobResult.JobError error, Instant received, Long firstTokenMs) {
         Instant now = config.clock().instant();
-        Instant submitted = Instant.ofEpochMilli(job.timestampMs());
-        try {
-            var req = codec.decodeRequest(job.value());
-            if (req.submittedAt() != null) {
-                submitted = req.submittedAt();
-            }
-        } catch (RuntimeException ignored) {
-            // A poison record has no submitted_at: the record's timestamp stands in.
-        }
+        Instant submitted = p.submittedAt();
         long queued = Math.max(0, Duration.between(submitted, received).toMillis());
         long total = Math.max(0, Duration.between(submitted, now).toMillis());
         metrics.queueWait(Duration.ofMillis(queued));
-        return new JobResult(JobCodec.SCHEMA_VERSION, jobId, clientJobId, status, text, finish, usage,
+        return new JobResult(JobCodec.SCHEMA_VERSION, p.jobId(), p.clientJobId(), status, text, finish, usage,
                 new JobResult.Timings(queued, firstTokenMs, total), runtime.served().servedBy(), error,
-                job.deliveryCount(), now);
+                p.job().deliveryCount(), now);
     }
 
     /**

@@ -9,7 +9,6 @@ import io.gemmafleet.engine.EngineConfig;
 import io.gemmafleet.generate.GenerationRequest;
 import io.gemmafleet.generate.GenerationResult;
 import io.gemmafleet.intake.IntakeMode;
-import io.gemmafleet.model.Gemma3Config;
 import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
@@ -21,9 +20,10 @@ import io.gemmafleet.schemas.JobResult;
 import io.gemmafleet.testmodel.TinyModels;
 import io.gemmafleet.worker.EngineRuntime;
 import io.gemmafleet.worker.Fallback;
+import io.gemmafleet.worker.ForwardingExecutor;
+import io.gemmafleet.worker.ForwardingRuntime;
 import io.gemmafleet.worker.InferenceRuntime;
 import io.gemmafleet.worker.LoadedModel;
-import io.gemmafleet.worker.RuntimeStatus;
 import io.gemmafleet.worker.ServedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
@@ -130,32 +130,18 @@ final class FleetHarness implements AutoCloseable {
         ModelExecutor first = new CpuBackend().open(Gemma3Weights.from(checkpoint), new ExecutorOptions(1, 256));
         open.add(first);
         AtomicInteger steps = new AtomicInteger();
-        ModelExecutor failing = new ModelExecutor() {
-            @Override
-            public Gemma3Config config() {
-                return first.config();
-            }
-
+        ModelExecutor failing = new ForwardingExecutor(first) {
             @Override
             public float[][] step(StepBatch batch) {
                 if (steps.incrementAndGet() >= failAtStep) {
                     throw new ExecutorOutOfMemoryException("injected: out of memory on step " + steps.get());
                 }
-                return first.step(batch);
-            }
-
-            @Override
-            public boolean usesBlockTables() {
-                return first.usesBlockTables();
-            }
-
-            @Override
-            public void release(long sequenceId) {
-                first.release(sequenceId);
+                return super.step(batch);
             }
 
             @Override
             public void close() {
+                // `first` is closed with the harness
             }
         };
         ServedModel served = new ServedModel(id, "tiny.gguf", "tiny-random", 256, true, "tiny");
@@ -184,13 +170,13 @@ final class FleetHarness implements AutoCloseable {
         if (delay.isZero()) {
             return runtime;
         }
-        return new InferenceRuntime() {
+        return new ForwardingRuntime(runtime) {
             private boolean arrived;
 
             @Override
             public void submit(GenerationRequest request) {
                 arrived = true;
-                runtime.submit(request);
+                super.submit(request);
             }
 
             @Override
@@ -204,32 +190,7 @@ final class FleetHarness implements AutoCloseable {
                         throw new IllegalStateException("interrupted", e);
                     }
                 }
-                return runtime.step();
-            }
-
-            @Override
-            public void cancel(long requestId) {
-                runtime.cancel(requestId);
-            }
-
-            @Override
-            public boolean idle() {
-                return runtime.idle();
-            }
-
-            @Override
-            public List<GenerationResult> abandonAll() {
-                return runtime.abandonAll();
-            }
-
-            @Override
-            public ServedModel served() {
-                return runtime.served();
-            }
-
-            @Override
-            public RuntimeStatus status() {
-                return runtime.status();
+                return super.step();
             }
         };
     }

@@ -9,11 +9,11 @@ import io.gemmafleet.model.Gemma3Config;
  * sampling entry points keep {@link ModelExecutor}'s defaults, which go through {@link #step}, so an override
  * sees every step.
  */
-class ForwardingExecutor implements ModelExecutor {
+public class ForwardingExecutor implements ModelExecutor {
 
     private final ModelExecutor delegate;
 
-    ForwardingExecutor(ModelExecutor delegate) {
+    public ForwardingExecutor(ModelExecutor delegate) {
         this.delegate = delegate;
     }
 

@@ -27,6 +27,7 @@ import java.util.Map;
  */
 public final class KvBlockManager {
 
+    private final Gemma3Config config;
     private final int window;
     private final boolean sliding;
     private final boolean prefixCaching;
@@ -67,6 +68,7 @@ public final class KvBlockManager {
      * @param prefixCaching whether full blocks are shared between requests with a common prefix
      */
     public KvBlockManager(Gemma3Config config, int globalBlocks, int localBlocks, boolean prefixCaching) {
+        this.config = config;
         this.window = config.slidingWindow();
         this.sliding = hasSlidingLayers(config);
         this.prefixCaching = prefixCaching;
@@ -263,7 +265,7 @@ public final class KvBlockManager {
      * it has them to itself. A longer one could never run, however many others are preempted.
      */
     public boolean fitsAlone(int positions, int chunk) {
-        int local = Math.min(blocksFor(positions), blocksFor(window - 1 + chunk) + 1);
+        int local = Math.min(blocksFor(positions), localBlocksPerSequence(config, chunk));
         return blocksFor(positions) <= globalPool.capacity() && (!sliding || local <= localPool.capacity());
     }
 
@@ -295,7 +297,4 @@ public final class KvBlockManager {
         return globalPool.references(block);
     }
 
-    int openSequences() {
-        return sequences.size();
-    }
 }

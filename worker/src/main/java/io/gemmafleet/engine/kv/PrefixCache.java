@@ -56,10 +56,11 @@ final class PrefixCache {
 
     /**
      * Registers a freshly computed block; returns its entry, or the existing one when the same prefix was
-     * registered first by another sequence (then the caller's blocks stay unregistered).
+     * registered first by another sequence (then the caller's blocks stay unregistered). Keeps {@code tokens}: the
+     * caller hands over a copy it no longer changes.
      */
     Entry register(long parent, int[] tokens, int globalBlock, int localBlock) {
-        Key key = new Key(parent, new Tokens(tokens.clone()));
+        Key key = new Key(parent, new Tokens(tokens));
         Entry existing = entries.get(key);
         if (existing != null) {
             return existing;

@@ -70,6 +70,14 @@ public interface ModelExecutor extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether steps may carry {@link SequenceStep#images() image spans}: embeddings fed in place of placeholder
+     * tokens, attending bidirectionally within each image. Executors that cannot must not be given image requests.
+     */
+    default boolean acceptsImages() {
+        return false;
+    }
+
     /** Forgets a sequence and frees its cache (executors that keep caches themselves). Unknown ids are ignored. */
     void release(long sequenceId);
 

@@ -32,6 +32,12 @@ import java.util.function.Predicate;
  * (lowest priority value first, then arrival order) while sequences, budget and cache blocks last. A long prompt
  * is thus prefilled a chunk per step while everybody else keeps decoding.
  *
+ * <p>A prompt may hold images ({@link GenerationRequest#images()}): spans of placeholder tokens whose embeddings
+ * are given. A step never ends inside one, since an image's tokens attend to each other: the span is fed whole in
+ * one step, even when that exceeds the prefill chunk or the step's budget (by less than one image). For the prefix
+ * cache, an image's positions are keyed by its content ({@link PlaceholderKeys}), so the same image after the same
+ * prefix is found again and different images never match.
+ *
  * <p>Cache blocks come from a {@link KvBlockManager}. When a running sequence cannot get a block, the engine
  * preempts the running sequence with the highest priority value, most recently admitted first: its blocks are freed
  * and it goes back to waiting, to be recomputed when readmitted (often cheaply, from the prefix cache). A waiting
@@ -55,6 +61,7 @@ public final class Engine {
             Comparator.comparingInt((Sequence s) -> s.request.priority()).thenComparingLong(s -> s.arrival));
     private final List<Sequence> running = new ArrayList<>();
     private final EngineCounters counters = new EngineCounters();
+    private final PlaceholderKeys placeholders = new PlaceholderKeys();
     private ModelExecutor executor;
     private EngineConfig config;
     private KvBlockManager kv;
@@ -88,8 +95,15 @@ public final class Engine {
                 newConfig.pools().localBlocks(), paged && newConfig.prefixCaching());
     }
 
-    /** Queues a request; thread-safe. Its result arrives through the {@code finished} callback. */
+    /**
+     * Queues a request; thread-safe. Its result arrives through the {@code finished} callback.
+     *
+     * @throws IllegalArgumentException for a request with images when the executor takes none
+     */
     public void submit(GenerationRequest request) {
+        if (!request.images().isEmpty() && !executor.acceptsImages()) {
+            throw new IllegalArgumentException("request " + request.id() + " has images; this backend takes text only");
+        }
         inbox.add(request);
     }
 
@@ -214,7 +228,7 @@ public final class Engine {
     private void intake() {
         long now = nanoClock.getAsLong();
         for (GenerationRequest r; (r = inbox.poll()) != null; ) {
-            Sequence s = new Sequence(r, arrivals++, now, tokenizer);
+            Sequence s = new Sequence(r, arrivals++, now, tokenizer, placeholders);
             if (!fits(s)) {
                 s.end(FinishReason.CONTEXT_LENGTH_EXCEEDED, text, now);
                 finished.accept(s.result());
@@ -235,7 +249,8 @@ public final class Engine {
 
     private boolean fits(Sequence s) {
         int positions = s.request.maxPositions();
-        return positions <= config.maxContext() && kv.fitsAlone(positions, config.prefillChunk());
+        int longestStep = Math.max(config.prefillChunk(), s.longestImage());
+        return positions <= config.maxContext() && kv.fitsAlone(positions, longestStep);
     }
 
     private void endWhere(Predicate<Sequence> which, FinishReason reason, long now) {
@@ -293,10 +308,10 @@ public final class Engine {
         order.sort(Comparator.comparing(Sequence::prefilling)
                 .thenComparingInt((Sequence s) -> s.request.priority()).thenComparingLong(s -> s.admitted));
         for (Sequence s : order) {
-            if (!s.running() || plan.budget == 0) {
+            if (!s.running() || plan.budget <= 0) {
                 continue; // preempted while making room for an earlier one, or no budget left this step
             }
-            int n = Math.min(s.pending(), Math.min(config.prefillChunk(), plan.budget));
+            int n = s.feedable(s.cached, Math.min(s.pending(), Math.min(config.prefillChunk(), plan.budget)));
             while (!kv.reserve(s.cacheId(), s.cached, n)) {
                 Sequence victim = victim();
                 preempted = true;
@@ -321,8 +336,9 @@ public final class Engine {
             if (full) {
                 displaceFor(plan);
             }
-            int cached = kv.open(s.cacheId(), Arrays.copyOf(s.tokens(), s.tokenCount()));
-            int n = Math.min(s.tokenCount() - cached, Math.min(config.prefillChunk(), plan.budget));
+            int cached = kv.open(s.cacheId(), Arrays.copyOf(s.cacheKeys(), s.tokenCount()));
+            int n = s.feedable(cached,
+                    Math.min(s.tokenCount() - cached, Math.min(config.prefillChunk(), plan.budget)));
             boolean reserved;
             while (!(reserved = kv.reserve(s.cacheId(), cached, n)) && outranksARunningSequence(s)) {
                 displaceFor(plan);
@@ -410,7 +426,7 @@ public final class Engine {
             Sequence s = seqs.get(i);
             SequenceStep step = steps.get(i);
             s.cached = step.endPosition();
-            kv.commit(s.cacheId(), s.tokens(), s.cached);
+            kv.commit(s.cacheId(), s.cacheKeys(), s.cached);
             if (!step.wantLogits()) {
                 continue;
             }

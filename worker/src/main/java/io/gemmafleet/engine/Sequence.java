@@ -1,5 +1,6 @@
 package io.gemmafleet.engine;
 
+import io.gemmafleet.backend.ImageSpan;
 import io.gemmafleet.backend.SequenceStep;
 import io.gemmafleet.generate.FinishReason;
 import io.gemmafleet.generate.GenerationRequest;
@@ -35,6 +36,8 @@ final class Sequence {
     private final GemmaTokenizer tokenizer;
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private int[] tokens;
+    /** The tokens as the prefix cache keys them: image positions numbered by content; null for a text request. */
+    private int[] cacheKeys;
     private int tokenCount;
     private int generatedCount;
     /** Whether the sequence is admitted and holds cache (running), rather than waiting. */
@@ -47,7 +50,8 @@ final class Sequence {
     private long finishedNanos;
     private FinishReason finish;
 
-    Sequence(GenerationRequest request, long arrival, long submittedNanos, GemmaTokenizer tokenizer) {
+    Sequence(GenerationRequest request, long arrival, long submittedNanos, GemmaTokenizer tokenizer,
+             PlaceholderKeys placeholders) {
         this.request = request;
         this.arrival = arrival;
         this.submittedNanos = submittedNanos;
@@ -57,6 +61,12 @@ final class Sequence {
         this.stops = new StopStringFilter(request.params().stop());
         this.tokens = Arrays.copyOf(request.promptTokens(), request.promptTokens().length + 16);
         this.tokenCount = request.promptTokens().length;
+        if (!request.images().isEmpty()) {
+            cacheKeys = tokens.clone();
+            for (ImageSpan span : request.images()) {
+                Arrays.fill(cacheKeys, span.start(), span.end(), placeholders.idFor(span.contentKey()));
+            }
+        }
     }
 
     boolean running() {
@@ -93,10 +103,50 @@ final class Sequence {
         return tokenCount;
     }
 
+    /**
+     * The tokens as the prefix cache must key them (only the first {@link #tokenCount()} valid): the tokens
+     * themselves, except that an image's placeholder positions carry a number for the image's content, so that a
+     * cached block only matches the same image.
+     */
+    int[] cacheKeys() {
+        return cacheKeys != null ? cacheKeys : tokens;
+    }
+
+    /**
+     * How many of {@code wanted} tokens from position {@code from} one step may feed without ending inside an
+     * image span: fewer, stopping before a span that the step would cut, or more, taking the rest of a span the
+     * step starts in (an image's tokens attend to each other, so its span is fed whole, even past the chunk size).
+     */
+    int feedable(int from, int wanted) {
+        int end = from + wanted;
+        for (ImageSpan span : request.images()) {
+            if (span.start() < end && end < span.end()) {
+                return span.start() > from ? span.start() - from : span.end() - from;
+            }
+        }
+        return wanted;
+    }
+
+    /** The longest step this request can force: a whole image span (0 for text). */
+    int longestImage() {
+        int longest = 0;
+        for (ImageSpan span : request.images()) {
+            longest = Math.max(longest, span.length());
+        }
+        return longest;
+    }
+
     /** The step feeding the next {@code count} pending tokens; it wants logits if it reaches the last known one. */
     SequenceStep step(int count, io.gemmafleet.backend.KvBlockTable blocks) {
         boolean last = cached + count == tokenCount;
-        return new SequenceStep(cacheId(), cached, Arrays.copyOfRange(tokens, cached, cached + count), last, blocks);
+        int end = cached + count;
+        List<ImageSpan> images = new ArrayList<>();
+        for (ImageSpan span : request.images()) {
+            if (span.start() < end && span.end() > cached) {
+                images.add(span);
+            }
+        }
+        return new SequenceStep(cacheId(), cached, Arrays.copyOfRange(tokens, cached, end), last, blocks, images);
     }
 
     /**
@@ -138,6 +188,12 @@ final class Sequence {
     private void append(int token, TextListener listener, long now) {
         if (tokenCount == tokens.length) {
             tokens = Arrays.copyOf(tokens, 2 * tokens.length);
+            if (cacheKeys != null) {
+                cacheKeys = Arrays.copyOf(cacheKeys, tokens.length);
+            }
+        }
+        if (cacheKeys != null) {
+            cacheKeys[tokenCount] = token;
         }
         tokens[tokenCount++] = token;
         generatedCount++;

@@ -1,6 +1,8 @@
 package io.gemmafleet.generate;
 
+import io.gemmafleet.backend.ImageSpan;
 import io.gemmafleet.sampling.SamplingParams;
+import java.util.List;
 
 /**
  * One prompt to continue.
@@ -11,9 +13,11 @@ import io.gemmafleet.sampling.SamplingParams;
  * @param priority lower runs first (as vLLM's priority); among equals, earlier submissions first
  * @param deadlineNanos on the engine's nanosecond clock, when the request ends as {@link FinishReason#DEADLINE};
  *     {@link Long#MAX_VALUE} for none
+ * @param images the prompt's images: spans of placeholder tokens whose embeddings are given, in position order,
+ *     none overlapping; empty for a text prompt
  */
 public record GenerationRequest(long id, int[] promptTokens, SamplingParams params, boolean ignoreEndOfGeneration,
-                                int priority, long deadlineNanos) {
+                                int priority, long deadlineNanos, List<ImageSpan> images) {
 
     public static final long NO_DEADLINE = Long.MAX_VALUE;
 
@@ -21,6 +25,21 @@ public record GenerationRequest(long id, int[] promptTokens, SamplingParams para
         if (promptTokens.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
+        images = images == null ? List.of() : List.copyOf(images);
+        int previousEnd = 0;
+        for (ImageSpan span : images) {
+            if (span.start() < previousEnd || span.end() > promptTokens.length) {
+                throw new IllegalArgumentException("image span " + span.start() + ".." + (span.end() - 1)
+                        + " overlaps another or lies outside the prompt of " + promptTokens.length + " tokens");
+            }
+            previousEnd = span.end();
+        }
+    }
+
+    /** A text request. */
+    public GenerationRequest(long id, int[] promptTokens, SamplingParams params, boolean ignoreEndOfGeneration,
+                             int priority, long deadlineNanos) {
+        this(id, promptTokens, params, ignoreEndOfGeneration, priority, deadlineNanos, List.of());
     }
 
     public GenerationRequest(long id, int[] promptTokens, SamplingParams params, boolean ignoreEndOfGeneration) {

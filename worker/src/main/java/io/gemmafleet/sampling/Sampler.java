@@ -73,7 +73,8 @@ public final class Sampler {
     private void applyPenalties(float[] logits) {
         double repetition = params.repetitionPenalty();
         if (repetition != 1.0) {
-            for (int t = seen.nextSetBit(0); t >= 0; t = seen.nextSetBit(t + 1)) {
+            // Placeholder ids beyond the logits (an image's soft tokens on a model with fewer rows) have no logit.
+            for (int t = seen.nextSetBit(0); t >= 0 && t < logits.length; t = seen.nextSetBit(t + 1)) {
                 logits[t] = (float) (logits[t] > 0 ? logits[t] / repetition : logits[t] * repetition);
             }
         }

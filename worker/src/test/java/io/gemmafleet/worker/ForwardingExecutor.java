@@ -33,6 +33,11 @@ public class ForwardingExecutor implements ModelExecutor {
     }
 
     @Override
+    public boolean acceptsImages() {
+        return delegate.acceptsImages();
+    }
+
+    @Override
     public void release(long sequenceId) {
         delegate.release(sequenceId);
     }

@@ -2,6 +2,7 @@ package io.gemmafleet.backend.cpu;
 
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ExecutorOutOfMemoryException;
+import io.gemmafleet.backend.ImageSpan;
 import io.gemmafleet.backend.KvBlockTable;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.SequenceStep;
@@ -64,6 +65,11 @@ final class CpuExecutor implements ModelExecutor {
         return true;
     }
 
+    @Override
+    public boolean acceptsImages() {
+        return true;
+    }
+
     /** Nothing to do: the engine owns the blocks and frees them. */
     @Override
     public void release(long sequenceId) {
@@ -75,8 +81,12 @@ final class CpuExecutor implements ModelExecutor {
         team.close();
     }
 
-    /** Where each stacked token comes from. */
-    private record TokenLayout(int[] tokens, int[] positions, KvBlockTable[] tables, int[] lastTokenOfStep) {}
+    /**
+     * Where each stacked token comes from; {@code images[t]} is the image span token t belongs to, or null for a
+     * text token.
+     */
+    private record TokenLayout(int[] tokens, int[] positions, KvBlockTable[] tables, ImageSpan[] images,
+                               int[] lastTokenOfStep) {}
 
     @Override
     public float[][] step(StepBatch batch) {
@@ -94,14 +104,21 @@ final class CpuExecutor implements ModelExecutor {
         int tokens = layout.tokens.length;
         int hidden = config.hiddenSize();
 
-        // 1. Embedding: look up each token's row and scale it by sqrt(hidden).
+        // 1. Embedding: look up each token's row and scale it by sqrt(hidden); an image's soft tokens take the
+        //    projected image features instead, unscaled (as Hugging Face and llama.cpp both do).
         float[] x = new float[tokens * hidden];
         float[] row = new float[hidden];
         for (int t = 0; t < tokens; t++) {
+            ImageSpan image = layout.images[t];
+            if (image != null) {
+                System.arraycopy(image.embeddings(), (layout.positions[t] - image.start()) * hidden, x, t * hidden,
+                        hidden);
+                continue;
+            }
             Dequantizer.row(weights.tokenEmbedding(), layout.tokens[t], row);
+            VectorMath.scale(row, 0, hidden, config.embeddingScale());
             System.arraycopy(row, 0, x, t * hidden, hidden);
         }
-        VectorMath.scale(x, 0, x.length, config.embeddingScale());
 
         // 2. The decoder layers, each adding attention then the feed-forward network to the residual stream.
         Activations a = new Activations(tokens, config);
@@ -183,8 +200,11 @@ final class CpuExecutor implements ModelExecutor {
 
     /**
      * Scaled dot-product attention of every (token, query head) over the token's own sequence: causal, and on
-     * sliding layers limited to the window (key j is visible from query i iff 0 ≤ i − j < window). Query heads
-     * share key/value heads in groups (GQA).
+     * sliding layers limited to the window (key j is visible from query i iff 0 ≤ i − j < window). A token of an
+     * image also sees the later tokens of its image (bidirectional within the image, as Gemma 3 attends); the window's
+     * lower bound still applies, as in llama.cpp (Hugging Face lets an image see all of itself; the two agree while
+     * an image is shorter than the window: 256 soft tokens against 512 or more in every Gemma 3). Query heads share
+     * key/value heads in groups (GQA).
      */
     private void attend(int layer, boolean global, Activations a, TokenLayout layout) {
         int tokens = layout.tokens.length;
@@ -201,8 +221,10 @@ final class CpuExecutor implements ModelExecutor {
                 int position = layout.positions[t];
                 KvBlockTable table = layout.tables[t];
                 int kvOffset = (h / group) * headDim;
+                ImageSpan image = layout.images[t];
+                int last = image == null ? position : Math.max(position, image.end() - 1);
                 int first = global ? 0 : Math.max(0, position - window + 1);
-                int count = position - first + 1;
+                int count = last - first + 1;
                 int q = t * config.queryDim() + h * headDim;
                 for (int j = 0; j < count; j++) {
                     int p = first + j;
@@ -273,6 +295,7 @@ final class CpuExecutor implements ModelExecutor {
         int[] tokens = new int[total];
         int[] positions = new int[total];
         KvBlockTable[] tables = new KvBlockTable[total];
+        ImageSpan[] images = new ImageSpan[total];
         int[] last = new int[batch.steps().size()];
         int t = 0;
         for (int s = 0; s < batch.steps().size(); s++) {
@@ -281,6 +304,7 @@ final class CpuExecutor implements ModelExecutor {
                 tokens[t] = step.tokens()[i];
                 positions[t] = step.startPosition() + i;
                 tables[t] = step.blocks();
+                images[t] = ImageSpan.at(step.images(), positions[t]);
                 t++;
             }
             last[s] = t - 1;
@@ -291,7 +315,7 @@ final class CpuExecutor implements ModelExecutor {
         }
         globalRope.ensure(highest + 1);
         localRope.ensure(highest + 1);
-        return new TokenLayout(tokens, positions, tables, last);
+        return new TokenLayout(tokens, positions, tables, images, last);
     }
 
     /** Rejects a bad batch before any cache is touched, so a failed step leaves every sequence as it was. */
@@ -310,7 +334,17 @@ final class CpuExecutor implements ModelExecutor {
                 throw new IllegalArgumentException("sequence " + step.sequenceId() + "'s block table covers "
                         + globalCovered + " positions, the step reaches " + step.endPosition());
             }
-            for (int token : step.tokens()) {
+            for (ImageSpan image : step.images()) {
+                if (image.width() != config.hiddenSize()) {
+                    throw new IllegalArgumentException("image embeddings are " + image.width()
+                            + " wide; the model's hidden size is " + config.hiddenSize());
+                }
+            }
+            for (int i = 0; i < step.tokens().length; i++) {
+                int token = step.tokens()[i];
+                if (ImageSpan.at(step.images(), step.startPosition() + i) != null) {
+                    continue; // a placeholder: the span's embeddings stand in for it
+                }
                 if (token < 0 || token >= config.vocabSize()) {
                     throw new IllegalArgumentException(
                             "token id " + token + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");

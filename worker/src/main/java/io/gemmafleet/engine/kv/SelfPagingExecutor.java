@@ -81,6 +81,11 @@ public final class SelfPagingExecutor implements ModelExecutor {
         return delegate.choosesOnDevice();
     }
 
+    @Override
+    public boolean acceptsImages() {
+        return delegate.acceptsImages();
+    }
+
     /** Adds each sequence's block table, opening and growing its blocks; lengths change only once a step ran. */
     private StepBatch page(StepBatch batch) {
         List<SequenceStep> steps = new ArrayList<>(batch.steps().size());
@@ -103,7 +108,7 @@ public final class SelfPagingExecutor implements ModelExecutor {
                 throw new KvCacheFullException("no cache blocks left for sequence " + s.sequenceId());
             }
             steps.add(new SequenceStep(s.sequenceId(), s.startPosition(), s.tokens(), s.wantLogits(),
-                    blocks.table(s.sequenceId())));
+                    blocks.table(s.sequenceId()), s.images()));
         }
         return new StepBatch(steps);
     }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads and writes the fleet's messages as UTF-8 JSON. Decoding validates against the bundled schema first, so a
@@ -71,10 +72,33 @@ public final class JobCodec {
                 violations.add(v);
             }
         }
+        violations = withoutVagueParents(violations);
+        if (violations.isEmpty()) {
+            violations.addAll(MediaPayloads.check(tree)); // bad base64, frames out of order: beyond the schema
+        }
         if (!violations.isEmpty()) {
             throw new JobValidationException(ErrorCodes.INVALID_REQUEST, violations, jobId);
         }
         return bind(tree, JobRequest.class, jobId);
+    }
+
+    private static final Set<String> VAGUE = Set.of("[oneOf]", "[anyOf]", "[type]");
+
+    /**
+     * Drops "no branch of oneOf/anyOf matched" and "wrong type" at a field when a violation under that field says
+     * what is actually wrong (e.g. {@code $.messages[0].content} versus {@code $.messages[0].content[0].text}), so
+     * the first violation, which a problem document names as {@code field}, is the precise one.
+     */
+    private static List<Violation> withoutVagueParents(List<Violation> violations) {
+        List<Violation> kept = new ArrayList<>();
+        for (Violation v : violations) {
+            boolean vague = VAGUE.stream().anyMatch(v.message()::endsWith) && violations.stream().anyMatch(
+                    o -> o.field().startsWith(v.field() + ".") || o.field().startsWith(v.field() + "["));
+            if (!vague) {
+                kept.add(v);
+            }
+        }
+        return kept;
     }
 
     /** A valid job result, or {@link JobValidationException}. */

@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param submittedAt when the client submitted it (start of queue wait); null = the record's timestamp
  * @param truncate what to do with a prompt longer than the worker's context; null = {@link Truncation#NONE}
  *     (fail with {@link ErrorCodes#CONTEXT_LENGTH_EXCEEDED}); {@link Truncation#LEFT} keeps the last tokens
+ * @param panAndScan whether the worker also encodes pan-and-scan crops of large or non-square images; null = the
+ *     worker's default
  */
 public record JobRequest(int schemaVersion, String jobId, String clientJobId, List<Message> messages, String prompt,
                          Sampling sampling, Integer priority, Instant deadline, Instant submittedAt,
-                         Truncation truncate) {
+                         Truncation truncate, Boolean panAndScan) {
 
     /** The priority of a job that gives none: the middle of 0..9, where lower values run first. */
     public static final int DEFAULT_PRIORITY = 5;
@@ -29,10 +31,19 @@ public record JobRequest(int schemaVersion, String jobId, String clientJobId, Li
         messages = messages == null ? null : List.copyOf(messages);
     }
 
+    /** The request without a {@code pan_and_scan} field (the worker's default applies). */
+    public JobRequest(int schemaVersion, String jobId, String clientJobId, List<Message> messages, String prompt,
+                      Sampling sampling, Integer priority, Instant deadline, Instant submittedAt,
+                      Truncation truncate) {
+        this(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline, submittedAt,
+                truncate, null);
+    }
+
     /** The request without a {@code truncate} field (it defaults to {@link Truncation#NONE}). */
     public JobRequest(int schemaVersion, String jobId, String clientJobId, List<Message> messages, String prompt,
                       Sampling sampling, Integer priority, Instant deadline, Instant submittedAt) {
-        this(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline, submittedAt, null);
+        this(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline, submittedAt, null,
+                null);
     }
 
     /** A chat job of one user message, schema version 1, no deadline. */
@@ -48,27 +59,33 @@ public record JobRequest(int schemaVersion, String jobId, String clientJobId, Li
 
     public JobRequest withDeadline(Instant deadline) {
         return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline,
-                submittedAt, truncate);
+                submittedAt, truncate, panAndScan);
     }
 
     public JobRequest withSubmittedAt(Instant at) {
         return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline, at,
-                truncate);
+                truncate, panAndScan);
     }
 
     /** This request with {@code priority} (0..9, lower runs first; null = {@link #DEFAULT_PRIORITY}). */
     public JobRequest withPriority(Integer priority) {
         return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline,
-                submittedAt, truncate);
+                submittedAt, truncate, panAndScan);
     }
 
     /** This request with {@code truncate} (null = {@link Truncation#NONE}). */
     public JobRequest withTruncate(Truncation truncate) {
         return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline,
-                submittedAt, truncate);
+                submittedAt, truncate, panAndScan);
     }
 
-    /** Whether any message carries an image: such jobs go on the image topic. */
+    /** This request with {@code pan_and_scan} (null = the worker's default). */
+    public JobRequest withPanAndScan(Boolean panAndScan) {
+        return new JobRequest(schemaVersion, jobId, clientJobId, messages, prompt, sampling, priority, deadline,
+                submittedAt, truncate, panAndScan);
+    }
+
+    /** Whether any message carries an image or a video: such jobs go on the image topic. */
     public boolean hasImage() {
         return messages != null && messages.stream().anyMatch(Message::hasImage);
     }

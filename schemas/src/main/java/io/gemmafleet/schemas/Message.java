@@ -19,7 +19,8 @@ public record Message(String role, @JsonDeserialize(using = ContentDeserializer.
         return new Message("user", List.of(new ContentPart.Text(text)));
     }
 
+    /** Whether a part is an image or a video (a video is images too): such messages go on the image topic. */
     public boolean hasImage() {
-        return content.stream().anyMatch(p -> p instanceof ContentPart.Image);
+        return content.stream().anyMatch(p -> p instanceof ContentPart.Image || p instanceof ContentPart.Video);
     }
 }

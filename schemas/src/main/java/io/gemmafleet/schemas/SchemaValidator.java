@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Validates JSON documents against one of the bundled draft 2020-12 schemas; every error names the instance path
@@ -74,7 +76,19 @@ public final class SchemaValidator {
         } else if (message.startsWith(": ")) {
             message = message.substring(2);
         }
+        if (error.getKeyword().equals("not")) {
+            message = plainNot(message);
+        }
         return new Violation(jsonPath(error.getInstanceLocation()), message + " [" + error.getKeyword() + "]");
+    }
+
+    private static final Pattern NOT_REQUIRED =
+            Pattern.compile("must not be valid to the schema \\{\"required\":\\[(.+)]}");
+
+    /** Our schemas use {@code not: {required: [a, b]}} for "not both"; say that instead of quoting the schema. */
+    private static String plainNot(String message) {
+        Matcher m = NOT_REQUIRED.matcher(message);
+        return m.matches() ? "give only one of " + m.group(1).replace("\"", "").replace(",", ", ") : message;
     }
 
     /** {@code $.messages[0].content} rather than a JSON pointer: the form our error messages and docs use. */

@@ -79,10 +79,15 @@ class SchemaExamplesTest {
     }
 
     @Test
-    void imageExampleRoutesToTheImageTopic() throws IOException {
+    void imageAndVideoExamplesRouteToTheImageTopic() throws IOException {
         FleetTopics topics = FleetTopics.defaults();
         assertEquals("gemma.jobs.image", topics.jobTopicFor(
                 codec.decodeRequest(Files.readAllBytes(EXAMPLES.resolve("job-request-image.json")))));
+        for (String media : List.of("job-request-image-openai.json", "job-request-video-frames.json",
+                "job-request-video-clip.json")) {
+            assertEquals("gemma.jobs.image", topics.jobTopicFor(
+                    codec.decodeRequest(Files.readAllBytes(EXAMPLES.resolve(media)))), media);
+        }
         assertEquals("gemma.jobs.text", topics.jobTopicFor(
                 codec.decodeRequest(Files.readAllBytes(EXAMPLES.resolve("job-request-chat.json")))));
     }

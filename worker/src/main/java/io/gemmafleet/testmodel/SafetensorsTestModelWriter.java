@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gemmafleet.model.load.HfTensorNames;
 import io.gemmafleet.model.safetensors.SafetensorsShardWriter;
+import io.gemmafleet.model.vision.HfVisionNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +25,9 @@ final class SafetensorsTestModelWriter {
 
     private SafetensorsTestModelWriter() {}
 
+    /** @param vision the vision tower to write as well (a ConditionalGeneration checkpoint), or null for none */
     static void write(Path dir, TestModelShape s, TestModelDtype dtype, long seed, TestModelTokenizer tokenizer,
-                      long maxShardBytes) throws IOException {
+                      long maxShardBytes, TestVisionShape vision) throws IOException {
         if (!dtype.fitsSafetensors()) {
             throw new IllegalArgumentException("safetensors test models hold f32 or bf16 weights; "
                     + dtype.name().toLowerCase() + " is GGUF-only");
@@ -33,7 +35,8 @@ final class SafetensorsTestModelWriter {
         Files.createDirectories(dir);
         String torchDtype = dtype == TestModelDtype.BF16 ? "bfloat16" : "float32";
         JSON.writeValue(dir.resolve("config.json").toFile(), s.conditionalGeneration()
-                ? conditionalConfig(s, torchDtype) : causalConfig(s, torchDtype));
+                ? conditionalConfig(s, torchDtype, vision == null ? TestVisionShape.siglip() : vision)
+                : causalConfig(s, torchDtype));
 
         String prefix = s.conditionalGeneration() ? HfTensorNames.CONDITIONAL_PREFIXES.get(0) : HfTensorNames.CAUSAL_PREFIX;
         TestModelWeights weights = new TestModelWeights(seed, dtype == TestModelDtype.BF16);
@@ -41,6 +44,13 @@ final class SafetensorsTestModelWriter {
         for (Map.Entry<String, long[]> e : s.tensorShapes().entrySet()) {
             w.addTensor(HfTensorNames.toHf(e.getKey(), prefix), dtype.type(), e.getValue(),
                     TestModelPayloads.rows(weights, e.getKey(), e.getValue(), dtype.type(), 0f));
+        }
+        if (vision != null) {
+            for (Map.Entry<String, long[]> e : vision.tensorShapes(s.hidden()).entrySet()) {
+                w.addTensor(HfVisionNames.ORIGINAL.toHf(e.getKey()), dtype.type(), e.getValue(),
+                        TestModelPayloads.rows(weights, e.getKey(), e.getValue(), dtype.type(), 0f));
+            }
+            JSON.writeValue(dir.resolve("preprocessor_config.json").toFile(), preprocessorConfig(vision));
         }
         w.write(dir);
         Files.copy(tokenizer.tokenizerJson(), dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
@@ -89,8 +99,11 @@ final class SafetensorsTestModelWriter {
         return c;
     }
 
-    /** Like google/gemma-3-4b-it's config.json: text_config lists only what differs from the defaults. */
-    private static ObjectNode conditionalConfig(TestModelShape s, String torchDtype) {
+    /**
+     * Like google/gemma-3-4b-it's config.json: text_config lists only what differs from the defaults; vision_config
+     * describes {@code vision} (the published tower when the model has none written).
+     */
+    private static ObjectNode conditionalConfig(TestModelShape s, String torchDtype, TestVisionShape vision) {
         ObjectNode c = JSON.createObjectNode();
         c.putArray("architectures").add("Gemma3ForConditionalGeneration");
         c.put("boi_token_index", 255999);
@@ -98,7 +111,7 @@ final class SafetensorsTestModelWriter {
         c.putArray("eos_token_id").add(1).add(106);
         c.put("image_token_index", 262144);
         c.put("initializer_range", 0.02);
-        c.put("mm_tokens_per_image", 256);
+        c.put("mm_tokens_per_image", vision.tokensPerImage());
         c.put("model_type", "gemma3");
         ObjectNode t = c.putObject("text_config");
         t.put("hidden_size", s.hidden());
@@ -123,15 +136,34 @@ final class SafetensorsTestModelWriter {
         c.put("torch_dtype", torchDtype);
         c.put("transformers_version", "4.50.0.dev0");
         ObjectNode v = c.putObject("vision_config");
-        v.put("hidden_size", 1152);
-        v.put("image_size", 896);
-        v.put("intermediate_size", 4304);
+        v.put("hidden_size", vision.hidden());
+        v.put("image_size", vision.imageSize());
+        v.put("intermediate_size", vision.ffn());
         v.put("model_type", "siglip_vision_model");
-        v.put("num_attention_heads", 16);
-        v.put("num_hidden_layers", 27);
-        v.put("patch_size", 14);
+        v.put("num_attention_heads", vision.heads());
+        v.put("num_hidden_layers", vision.layers());
+        v.put("patch_size", vision.patchSize());
         v.put("vision_use_head", false);
         return c;
+    }
+
+    /** Like google/gemma-3-4b-it's preprocessor_config.json (Gemma3ImageProcessor, mean and std 0.5, no pan-and-scan). */
+    private static ObjectNode preprocessorConfig(TestVisionShape vision) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("do_convert_rgb", true);
+        p.put("do_normalize", true);
+        p.put("do_pan_and_scan", false);
+        p.put("do_rescale", true);
+        p.put("do_resize", true);
+        p.putArray("image_mean").add(0.5).add(0.5).add(0.5);
+        p.put("image_processor_type", "Gemma3ImageProcessor");
+        p.put("image_seq_length", vision.tokensPerImage());
+        p.putArray("image_std").add(0.5).add(0.5).add(0.5);
+        p.put("processor_class", "Gemma3Processor");
+        p.put("resample", 2);
+        p.put("rescale_factor", 1.0 / 255);
+        p.putObject("size").put("height", vision.imageSize()).put("width", vision.imageSize());
+        return p;
     }
 
     private static void putIfNot(ObjectNode n, String key, int value, int defaultValue) {

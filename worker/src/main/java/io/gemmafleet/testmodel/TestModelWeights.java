@@ -38,7 +38,10 @@ public final class TestModelWeights {
         private Rows(String ggufName, long[] shape) {
             this.random = new SplittableRandom(mix(seed, name(ggufName)));
             long columns = shape[shape.length - 1];
-            if (ggufName.equals("token_embd.weight")) {
+            if (ggufName.startsWith("v.") || ggufName.startsWith("mm.")) {
+                std = visionStd(ggufName, shape);
+                offset = isLayerNormWeight(ggufName) ? 1 : 0;
+            } else if (ggufName.equals("token_embd.weight")) {
                 std = 1.0 / Math.sqrt(columns);
                 offset = 0;
             } else if (Gemma3Tensors.isNorm(ggufName)) {
@@ -57,6 +60,31 @@ public final class TestModelWeights {
                 out[i] = bf16 ? Quantizer.roundToBf16(v) : v;
             }
         }
+    }
+
+    /**
+     * Vision tower and projector (mmproj names): LayerNorm weights 1 + N(0, 0.05²) (they are used as stored, without
+     * Gemma's +1), biases N(0, 0.02²), the projector's RMSNorm N(0, 0.05²) like the text norms, every matrix
+     * N(0, 1/fan_in) — for the 4-D patch embedding fan_in is 3 × patch², for {@code mm.input_projection} ({@code x @ W},
+     * shape [in, out]) its first axis.
+     */
+    private static double visionStd(String name, long[] shape) {
+        if (name.endsWith(".bias")) {
+            return 0.02;
+        }
+        if (isLayerNormWeight(name) || Gemma3Tensors.isNorm(name)) {
+            return NORM_NOISE;
+        }
+        long fanIn = switch (name) {
+            case "v.patch_embd.weight" -> shape[1] * shape[2] * shape[3];
+            case "mm.input_projection.weight" -> shape[0];
+            default -> shape[shape.length - 1];
+        };
+        return 1.0 / Math.sqrt(fanIn);
+    }
+
+    private static boolean isLayerNormWeight(String name) {
+        return name.endsWith(".ln1.weight") || name.endsWith(".ln2.weight") || name.equals("v.post_ln.weight");
     }
 
     public Rows rows(String ggufName, long[] shape) {

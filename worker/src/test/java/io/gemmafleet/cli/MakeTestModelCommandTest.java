@@ -89,4 +89,27 @@ class MakeTestModelCommandTest {
             assertEquals(GgmlType.Q5_0, g.tensors().get("blk.1.attn_q.weight").type());
         }
     }
+
+    @Test
+    void visionFlagWritesAnMmprojBesideTheGgufInTheConvertersLayout() {
+        Path out = dir.resolve("mm.gguf");
+        StringWriter stdout = new StringWriter();
+        assertEquals(0, run(stdout, new StringWriter(), "--out", out.toString(), "--dtype", "q8_0", "--vision"));
+        Path mmproj = dir.resolve("mmproj-mm.gguf");
+        assertTrue(stdout.toString().contains(mmproj.toAbsolutePath().toString()), stdout.toString());
+        try (Arena arena = Arena.ofConfined()) {
+            GgufFile g = GgufReader.read(mmproj, arena);
+            assertEquals("clip", g.getString("general.architecture"));
+            assertEquals("gemma3", g.getString("clip.projector_type"));
+            assertEquals(448, g.getInt("clip.vision.image_size"));
+            assertEquals(2, g.getInt("clip.vision.projector.scale_factor"));
+            assertEquals(64, g.getInt("clip.vision.projection_dim"));
+            assertEquals(1, g.getInt("general.file_type")); // f16 beside a quantized model
+            assertEquals(GgmlType.F16, g.tensors().get("v.blk.0.ffn_up.weight").type());
+        }
+        try (Checkpoint c = CheckpointLoader.load(out.toString())) {
+            assertEquals(262208, c.config().vocabSize());
+        }
+        assertNotEquals(0, run(new StringWriter(), new StringWriter(), "--out", out.toString(), "--vision=huge"));
+    }
 }

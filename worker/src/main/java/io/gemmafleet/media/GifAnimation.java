@@ -37,6 +37,7 @@ final class GifAnimation implements AutoCloseable {
             screenWidth = intAttribute(screen, "logicalScreenWidth", 0);
             screenHeight = intAttribute(screen, "logicalScreenHeight", 0);
             ReaderSession.checkPixels(ImageFormat.GIF, screenWidth, screenHeight, limits);
+            StructureCheck.check(ImageFormat.GIF, data);
             Node global = child(root(session.streamMetadata(), STREAM_FORMAT), "GlobalColorTable");
             backgroundIndex = global == null ? 0 : intAttribute(global, "backgroundColorIndex", 0);
             frameCount = session.numImages();

@@ -24,17 +24,23 @@ public final class ImageDecoder {
                 return gif.firstFrame(); // PIL opens a GIF at its first frame
             }
         }
+        if (format == ImageFormat.BMP) {
+            long[] size = StructureCheck.bmpSize(encoded);
+            ReaderSession.checkPixels(format, size[0], size[1], limits);
+        }
         RgbImage rgb;
         try (ReaderSession session = new ReaderSession(format, encoded)) {
             session.checkedSize(0, limits);
+            StructureCheck.check(format, encoded);
             rgb = RasterToRgb.convert(session.read(0));
         }
         return ExifOrientation.apply(rgb, ExifOrientation.read(format, encoded));
     }
 
     /**
-     * The format of {@code encoded} after the checks that need no decoding: not empty, within {@code maxBytes}, a
-     * format we take, agreeing with the declared type, and structurally complete.
+     * The format of {@code encoded} after the checks that need no header: not empty, within {@code maxBytes}, a
+     * format we take and agreeing with the declared type. Callers check the header's size against the pixel limit
+     * and then {@link StructureCheck} (a bomb's header is reported as too large, not as truncated).
      */
     static ImageFormat checkedFormat(byte[] encoded, String declaredMediaType, long maxBytes) throws MediaException {
         if (encoded == null || encoded.length == 0) {
@@ -58,7 +64,6 @@ public final class ImageDecoder {
             throw new MediaException("The image was declared as " + declared.get().mediaType() + " but the data is a "
                     + format.displayName() + " image (" + format.mediaType() + ").");
         }
-        StructureCheck.check(format, encoded);
         return format;
     }
 

@@ -140,34 +140,34 @@ final class StructureCheck {
         return -1;
     }
 
+    /**
+     * A BMP's declared width and height, read here because the JDK's BMP reader checks the pixel data's length
+     * while reading its header, so a bomb would be reported as corrupt instead of too large.
+     */
+    static long[] bmpSize(byte[] d) throws MediaException {
+        if (d.length < 26) {
+            throw truncated(ImageFormat.BMP, "the header is cut short");
+        }
+        if (u32le(d, 14) == 12) {
+            return new long[] {u16le(d, 18), u16le(d, 20)};
+        }
+        if (d.length < 34) {
+            throw truncated(ImageFormat.BMP, "the header is cut short");
+        }
+        return new long[] {(int) u32le(d, 18), Math.abs((long) (int) u32le(d, 22))};
+    }
+
     /** Uncompressed pixel arrays must be all there (RLE ones are left to the reader's own end-of-data errors). */
     private static void bmp(byte[] d) throws MediaException {
+        long[] size = bmpSize(d);
         long dataOffset = u32le(d, 10);
-        long headerSize = u32le(d, 14);
-        long width;
-        long height;
-        int bitsPerPixel;
-        int compression = 0;
-        if (headerSize == 12) {
-            if (d.length < 26) {
-                throw truncated(ImageFormat.BMP, "the header is cut short");
-            }
-            width = u16le(d, 18);
-            height = u16le(d, 20);
-            bitsPerPixel = u16le(d, 24);
-        } else {
-            if (d.length < 34) {
-                throw truncated(ImageFormat.BMP, "the header is cut short");
-            }
-            width = (int) u32le(d, 18);
-            height = Math.abs((long) (int) u32le(d, 22));
-            bitsPerPixel = u16le(d, 28);
-            compression = (int) u32le(d, 30);
-        }
+        boolean os2 = u32le(d, 14) == 12;
+        int bitsPerPixel = u16le(d, os2 ? 24 : 28);
+        int compression = os2 ? 0 : (int) u32le(d, 30);
         if (compression == 0 || compression == 3 || compression == 6) {
-            long stride = ((width * bitsPerPixel + 31) / 32) * 4;
-            if (width > 0 && dataOffset + stride * height > d.length) {
-                throw truncated(ImageFormat.BMP, "the pixel data needs " + (dataOffset + stride * height)
+            long stride = ((size[0] * bitsPerPixel + 31) / 32) * 4;
+            if (size[0] > 0 && dataOffset + stride * size[1] > d.length) {
+                throw truncated(ImageFormat.BMP, "the pixel data needs " + (dataOffset + stride * size[1])
                         + " bytes, the file has " + d.length);
             }
         }

@@ -24,6 +24,7 @@ Outputs (little-endian raw files, described by manifest.json):
                         (<case>.rgb.sha256, a hash of those bytes, for large images)
   <case>.<size>.f32     pixel_values of the base image, float32 CHW
   <case>.pas<i>.<size>.f32   pixel_values of pan-and-scan crop i
+  <clip>.frame<i>.rgb   frame i of an animated clip as PIL composites it, uint8 HWC
   <case>.<size>.sha256  for large sizes (896): SHA-256 of the float32 CHW bytes instead of the bytes
 """
 import hashlib
@@ -142,6 +143,8 @@ CASES = {
     "pan_landscape": ("pan_landscape.png", [32, 896], True),
     "pan_portrait": ("pan_portrait.png", [32], True),
 }
+# Animated clips: every frame as PIL composites it (seek + convert("RGB")), with PIL's per-frame durations.
+CLIPS = {"gif_clip": "anim.gif", "webp_clip": "anim.webp"}
 HASH_FROM = 128  # sizes at or above this are stored as a SHA-256 of the float32 bytes
 RAW_RGB_MAX = 16384  # larger decoded images are stored as a SHA-256 of their RGB bytes
 
@@ -172,6 +175,17 @@ def reference(image_dir, out_dir):
                     with open(stem + ".f32", "wb") as f:
                         f.write(values)
         manifest["cases"].append(entry)
+    manifest["clips"] = []
+    for name, file in CLIPS.items():
+        clip = PIL.Image.open(os.path.join(image_dir, file))
+        durations = []
+        for i in range(clip.n_frames):
+            clip.seek(i)
+            durations.append(clip.info.get("duration", 0))
+            with open(os.path.join(out_dir, "%s.frame%d.rgb" % (name, i)), "wb") as f:
+                f.write(np.array(clip.convert("RGB")).tobytes())
+        manifest["clips"].append({"name": name, "file": file, "width": clip.size[0], "height": clip.size[1],
+                                  "durations_ms": durations})
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")

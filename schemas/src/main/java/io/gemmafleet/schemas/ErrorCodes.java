@@ -20,6 +20,11 @@ public final class ErrorCodes {
      */
     public static final String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
     /** Input the serving model cannot take (an image for a text-only runtime). */
+    /**
+     * An image or video the worker cannot use: undecodable, truncated, of another type than declared, over the size
+     * or pixel limits. Retrying the same job cannot help.
+     */
+    public static final String INVALID_MEDIA = "invalid_media";
     public static final String UNSUPPORTED_INPUT = "unsupported_input";
     /** The deadline passed before inference started. */
     public static final String DEADLINE_EXCEEDED = "deadline_exceeded";

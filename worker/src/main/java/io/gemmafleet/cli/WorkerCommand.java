@@ -21,6 +21,7 @@ import io.gemmafleet.worker.LadderFallback;
 import io.gemmafleet.worker.LoadedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
+import io.gemmafleet.worker.vision.VisionServing;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -118,6 +119,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--worker-id", description = "default: a random id")
     String workerId;
 
+    @Mixin
+    VisionOptions vision;
+
     @Option(names = "--config", description = "properties file: gemma.topics.* and kafka.* (client settings)")
     Path configFile;
 
@@ -135,6 +139,7 @@ public final class WorkerCommand implements Callable<Integer> {
             throw new CliErrors.UsageError(spec.commandLine(), "Invalid value: --step-tokens must be at least 2 and "
                     + "--batch-size at least 1 (got " + stepTokens + ", " + batchSize + ")");
         }
+        vision.validate();
         LadderConfig ladderConfig = ladderConfig();
         ModelLadder models = ModelLadder.probe(ladderConfig.models(), device);
         MemoryBudget budget = device.memoryBudget(ladderConfig.gpuUtilisation(), ladderConfig.memoryBudget());
@@ -158,7 +163,9 @@ public final class WorkerCommand implements Callable<Integer> {
             WorkerConfig config = new WorkerConfig(bootstrap, kafka, group, FleetTopics.fromProperties(props),
                     IntakeMode.parse(intake), batchSize, drainTimeout, deliveryLimit, acceptImages, httpPort,
                     Clock.systemUTC());
-            WorkerService service = new WorkerService(config, tokenizer, runtime);
+            VisionServing images = vision.open(device, plan.modelRef(), first.executor().config().hiddenSize(),
+                    threads, tokenizer, System.err);
+            WorkerService service = new WorkerService(config, tokenizer, runtime, images);
             LadderMetrics.register(service.metrics().registry(), fallback);
             CountDownLatch done = new CountDownLatch(1);
             // SIGTERM/SIGINT: drain within the deadline, then let the JVM exit.

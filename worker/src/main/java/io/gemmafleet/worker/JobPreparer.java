@@ -1,6 +1,7 @@
 package io.gemmafleet.worker;
 
 import io.gemmafleet.intake.IncomingJob;
+import io.gemmafleet.media.MediaException;
 import io.gemmafleet.model.chat.ChatMessage;
 import io.gemmafleet.model.chat.ChatTemplate;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
@@ -12,6 +13,11 @@ import io.gemmafleet.schemas.JobRequest;
 import io.gemmafleet.schemas.JobValidationException;
 import io.gemmafleet.schemas.Message;
 import io.gemmafleet.schemas.Sampling;
+import io.gemmafleet.worker.vision.ImageEncodingStage;
+import io.gemmafleet.worker.vision.ImagePrompt;
+import io.gemmafleet.worker.vision.MediaReader;
+import io.gemmafleet.worker.vision.PreparedImage;
+import io.gemmafleet.worker.vision.VisionServing;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -46,14 +52,23 @@ public final class JobPreparer {
         }
     }
 
-    /** @param truncatedTokens prompt tokens cut from the left to fit the context (the request allowed it), or 0 */
+    /**
+     * @param truncatedTokens prompt tokens cut from the left to fit the context (the request allowed it), or 0
+     * @param images the prompt's images, still to be encoded into its placeholder spans; null for a text job
+     */
     public record Ready(IncomingJob job, JobRequest request, int[] promptIds, SamplingParams params,
-                        int truncatedTokens) implements Prepared {
+                        int truncatedTokens, ImageEncodingStage.Job images) implements Prepared {
+        public Ready(IncomingJob job, JobRequest request, int[] promptIds, SamplingParams params,
+                     int truncatedTokens) {
+            this(job, request, promptIds, params, truncatedTokens, null);
+        }
+
         @Override
         public String jobId() {
             return request.jobId();
         }
     }
+
 
     public record Expired(IncomingJob job, JobRequest request) implements Prepared {
         @Override
@@ -83,19 +98,28 @@ public final class JobPreparer {
     private final IntSupplier contextLimit;
     private final int deliveryLimit;
     private final Predicate<String> cancelled;
+    private final VisionServing images;
 
     /**
      * @param contextLimit the context the worker serves now (it shrinks when the fallback ladder steps down)
      * @param deliveryLimit the delivery on which a job is given up (failed + dead letter) instead of run; 0 = none
      * @param cancelled whether a job id has been cancelled by its submitter
+     * @param images how to read images, or null for a text-only worker (image jobs are then refused)
      */
     public JobPreparer(JobCodec codec, GemmaTokenizer tokenizer, IntSupplier contextLimit, int deliveryLimit,
-                       Predicate<String> cancelled) {
+                       Predicate<String> cancelled, VisionServing images) {
         this.codec = codec;
         this.tokenizer = tokenizer;
         this.contextLimit = contextLimit;
         this.deliveryLimit = deliveryLimit;
         this.cancelled = cancelled;
+        this.images = images;
+    }
+
+    /** A text-only preparer. */
+    public JobPreparer(JobCodec codec, GemmaTokenizer tokenizer, IntSupplier contextLimit, int deliveryLimit,
+                       Predicate<String> cancelled) {
+        this(codec, tokenizer, contextLimit, deliveryLimit, cancelled, null);
     }
 
     public Prepared prepare(IncomingJob job, Instant now) {
@@ -119,7 +143,7 @@ public final class JobPreparer {
         if (request.jobId() != null && cancelled.test(request.jobId())) {
             return new Cancelled(job, request);
         }
-        if (request.hasImage()) {
+        if (request.hasImage() && images == null) {
             return refuse(job, request, ErrorCodes.UNSUPPORTED_INPUT,
                     "this worker's runtime is text-only: image parts need a vision-capable worker", false);
         }
@@ -137,6 +161,9 @@ public final class JobPreparer {
         if (chars > 32L * context && !request.truncatesLeft()) {
             return refuse(job, request, ErrorCodes.PROMPT_TOO_LONG, "prompt of " + chars
                     + " characters cannot fit the context limit of " + context + " tokens", true);
+        }
+        if (request.hasImage()) {
+            return prepareWithImages(job, request, params, context);
         }
         int[] ids;
         try {
@@ -158,6 +185,74 @@ public final class JobPreparer {
         }
         int[] kept = truncateLeft(ids, room, tokenizer.bosId());
         return new Ready(job, request, kept, params, ids.length - kept.length);
+    }
+
+    /**
+     * A job with images or videos: each is decoded and pre-processed (a bad one refuses the job as
+     * {@link ErrorCodes#INVALID_MEDIA}), the prompt gets each picture's text and soft-token placeholders, and the
+     * images wait in the {@link Ready} to be encoded with other jobs'. Left truncation may drop text before the
+     * first image, never part of an image.
+     */
+    private Prepared prepareWithImages(IncomingJob job, JobRequest request, SamplingParams params, int context) {
+        MediaReader.Read read;
+        try {
+            read = images.reader().read(request.messages(), request.panAndScan());
+        } catch (MediaException e) {
+            return refuse(job, request, ErrorCodes.INVALID_MEDIA, e.getMessage(), true);
+        }
+        ImagePrompt.Expanded expanded;
+        try {
+            String rendered = withPictureTexts(template.render(read.chat(), true), read.pictures());
+            expanded = images.prompt().expand(rendered, false);
+        } catch (RuntimeException e) {
+            return refuse(job, request, ErrorCodes.INVALID_REQUEST, "$.messages: " + e.getMessage(), true);
+        }
+        List<PreparedImage> all = read.pictures().stream().flatMap(p -> p.images().stream()).toList();
+        if (expanded.imageStarts().length != all.size()) {
+            return refuse(job, request, ErrorCodes.INVALID_REQUEST, "$.messages: the text holds "
+                    + ImagePrompt.START_OF_IMAGE + " markers of its own; they are reserved for images", true);
+        }
+        int[] ids = expanded.ids();
+        int[] starts = expanded.imageStarts();
+        int imageTokens = all.size() * images.prompt().tokensPerImage();
+        if (ids.length + params.maxTokens() <= context) {
+            return new Ready(job, request, ids, params, 0, new ImageEncodingStage.Job(all, starts));
+        }
+        int room = context - params.maxTokens();
+        int bos = ids[0] == tokenizer.bosId() ? 1 : 0;
+        int cut = ids.length - (room - bos); // the first kept token after BOS
+        // The first image's <start_of_image> sits just before its first soft token; keep it and all after it.
+        boolean keepsImages = request.truncatesLeft() && room >= 2 && cut <= starts[0] - 1;
+        if (!keepsImages) {
+            return refuse(job, request, ErrorCodes.CONTEXT_LENGTH_EXCEEDED, "the prompt's " + ids.length
+                    + " tokens (" + imageTokens + " of them for " + all.size() + " images) plus max_tokens "
+                    + params.maxTokens() + " need " + (ids.length + params.maxTokens())
+                    + " positions; this worker serves a context of " + context
+                    + (request.truncatesLeft() ? " (left truncation never cuts into images)"
+                    : " (set truncate: left to cut text from the left)"), false);
+        }
+        int[] kept = truncateLeft(ids, room, tokenizer.bosId());
+        int shift = ids.length - kept.length;
+        int[] keptStarts = new int[starts.length];
+        for (int i = 0; i < starts.length; i++) {
+            keptStarts[i] = starts[i] - shift;
+        }
+        return new Ready(job, request, kept, params, shift, new ImageEncodingStage.Job(all, keptStarts));
+    }
+
+    /** Puts each picture's prompt text (its marker, or the pan-and-scan sentence) where the template marked it. */
+    private static String withPictureTexts(String rendered, List<MediaReader.Picture> pictures) {
+        StringBuilder out = new StringBuilder(rendered.length());
+        int from = 0;
+        for (MediaReader.Picture picture : pictures) {
+            int at = rendered.indexOf(ImagePrompt.START_OF_IMAGE, from);
+            if (at < 0) {
+                break;
+            }
+            out.append(rendered, from, at).append(picture.promptText());
+            from = at + ImagePrompt.START_OF_IMAGE.length();
+        }
+        return out.append(rendered, from, rendered.length()).toString();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.gemmafleet.worker;
 
+import io.gemmafleet.backend.ImageSpan;
 import io.gemmafleet.generate.FinishReason;
 import io.gemmafleet.generate.GenerationRequest;
 import io.gemmafleet.generate.GenerationResult;
@@ -24,6 +25,7 @@ import io.gemmafleet.worker.JobPreparer.Expired;
 import io.gemmafleet.worker.JobPreparer.Prepared;
 import io.gemmafleet.worker.JobPreparer.Ready;
 import io.gemmafleet.worker.JobPreparer.Refused;
+import io.gemmafleet.worker.vision.VisionServing;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +58,7 @@ public final class WorkerService implements AutoCloseable {
     private final WorkerConfig config;
     private final String workerId;
     private final JobPreparer preparer;
+    private final VisionServing vision;
     private final GuardedRuntime runtime;
     private final JobQueue queue;
     private final JobCodec codec = new JobCodec();
@@ -77,7 +80,14 @@ public final class WorkerService implements AutoCloseable {
     private Thread loop;
 
     public WorkerService(WorkerConfig config, GemmaTokenizer tokenizer, InferenceRuntime raw) throws Exception {
+        this(config, tokenizer, raw, null);
+    }
+
+    /** @param vision how to serve image and video jobs, or null for a text-only worker (it refuses them) */
+    public WorkerService(WorkerConfig config, GemmaTokenizer tokenizer, InferenceRuntime raw, VisionServing vision)
+            throws Exception {
         this.config = config;
+        this.vision = vision;
         this.workerId = raw.served().workerId();
         this.runtime = new GuardedRuntime(raw, 3, Duration.ofMillis(200), Duration.ofSeconds(30), this::onBreaker);
         this.queue = new JobQueue(config.batchSize(), 2 * config.batchSize());
@@ -94,12 +104,12 @@ public final class WorkerService implements AutoCloseable {
         this.cancels = new CancelFeed(clients, config.topics().cancel(), config.topics().cancelRetention(),
                 config.clock(), this::onCancel);
         this.preparer = new JobPreparer(codec, tokenizer, () -> runtime.served().contextLimit(),
-                config.deliveryLimit(), cancels::isCancelled);
+                config.deliveryLimit(), cancels::isCancelled, vision);
         Properties consumer = config.clientProperties();
         consumer.put("group.id", config.groupId());
         consumer.put("client.id", "gemma-worker-" + workerId);
         consumer.put("max.partition.fetch.bytes", Integer.toString(config.topics().maxMessageBytes() + 65536));
-        List<String> topics = config.acceptImages()
+        List<String> topics = config.acceptImages() || vision != null
                 ? List.of(config.topics().textJobs(), config.topics().imageJobs())
                 : List.of(config.topics().textJobs());
         this.intake = mode == IntakeMode.SHARE
@@ -216,19 +226,12 @@ public final class WorkerService implements AutoCloseable {
         }
         Instant now = config.clock().instant();
         long nanoNow = System.nanoTime();
+        List<Ready> withImages = new ArrayList<>();
         for (IncomingJob job : arrived) {
             Prepared p = preparer.prepare(job, now);
             switch (p) {
-                case Ready r -> {
-                    long id = nextRequestId++;
-                    held.put(id, new InFlight(r, now));
-                    heldByJobId.put(r.jobId(), id);
-                    long deadline = r.request().deadline() == null ? GenerationRequest.NO_DEADLINE
-                            : nanoNow + Math.max(0, Duration.between(now, r.request().deadline()).toNanos());
-                    runtime.submit(new GenerationRequest(id, r.promptIds(), r.params(), false,
-                            r.request().effectivePriority(), deadline));
-                    publisher.status(JobStatusEvent.of(r.jobId(), JobState.RUNNING, workerId, now));
-                }
+                case Ready r when r.images() != null -> withImages.add(r);
+                case Ready r -> start(r, List.of(), now, nanoNow);
                 case Expired e -> answer(e, result(e, JobStatus.EXPIRED, null, null, null,
                         new JobResult.JobError(ErrorCodes.DEADLINE_EXCEEDED, "deadline " + e.request().deadline()
                                 + " passed before inference started"), now, null), Completion.DONE);
@@ -237,6 +240,42 @@ public final class WorkerService implements AutoCloseable {
                 case Refused f -> refuse(f, now);
             }
         }
+        if (!withImages.isEmpty()) {
+            startWithImages(withImages, now, nanoNow);
+        }
+    }
+
+    /**
+     * Encodes the images of every job of this arrival together, then starts the jobs. Should the vision tower fail,
+     * those jobs fail with the error and the worker goes on.
+     */
+    private void startWithImages(List<Ready> jobs, Instant now, long nanoNow) throws InterruptedException {
+        List<List<ImageSpan>> spans;
+        try {
+            spans = vision.encoding().encode(jobs.stream().map(Ready::images).toList());
+        } catch (RuntimeException e) {
+            LOG.error("the vision tower failed on {} jobs' images", jobs.size(), e);
+            for (Ready r : jobs) {
+                refuse(new Refused(r.job(), r.jobId(), r.request(), ErrorCodes.RUNTIME_ERROR,
+                        "encoding the images failed: " + e.getMessage(), false), now);
+            }
+            return;
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            start(jobs.get(i), spans.get(i), now, nanoNow);
+        }
+    }
+
+    /** Hands a prepared job to the runtime and announces that it runs. */
+    private void start(Ready r, List<ImageSpan> images, Instant now, long nanoNow) throws InterruptedException {
+        long id = nextRequestId++;
+        held.put(id, new InFlight(r, now));
+        heldByJobId.put(r.jobId(), id);
+        long deadline = r.request().deadline() == null ? GenerationRequest.NO_DEADLINE
+                : nanoNow + Math.max(0, Duration.between(now, r.request().deadline()).toNanos());
+        runtime.submit(new GenerationRequest(id, r.promptIds(), r.params(), false,
+                r.request().effectivePriority(), deadline, images));
+        publisher.status(JobStatusEvent.of(r.jobId(), JobState.RUNNING, workerId, now));
     }
 
     /** Writes the results of the requests that ended in a step, then acknowledges their records. */

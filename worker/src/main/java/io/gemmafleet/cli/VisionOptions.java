@@ -1,0 +1,122 @@
+package io.gemmafleet.cli;
+
+import io.gemmafleet.backend.Backend;
+import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.media.ImageLimits;
+import io.gemmafleet.media.PanAndScan;
+import io.gemmafleet.model.load.ModelLoadException;
+import io.gemmafleet.model.tokenizer.GemmaTokenizer;
+import io.gemmafleet.model.vision.VisionCheckpoints;
+import io.gemmafleet.model.vision.VisionEncoder;
+import io.gemmafleet.model.vision.VisionWeights;
+import io.gemmafleet.backend.cpu.vision.CpuVisionEncoder;
+import io.gemmafleet.worker.vision.MediaReader;
+import io.gemmafleet.worker.vision.VisionServing;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The worker's image and video options, as a picocli mixin, and the vision serving they describe: the vision tower
+ * of a Hugging Face multimodal folder, or llama.cpp's separate {@code mmproj} file beside a GGUF model.
+ */
+public final class VisionOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    @Option(names = "--mmproj", paramLabel = "FILE", description = "llama.cpp's vision projector GGUF for a GGUF "
+            + "model (a Hugging Face multimodal folder carries its vision tower itself)")
+    Path mmproj;
+
+    @Option(names = "--no-vision", description = "serve text only, even when the model has a vision tower")
+    boolean noVision;
+
+    @Option(names = "--pan-and-scan", description = "also encode pan-and-scan crops of large or non-square images "
+            + "when a job does not say (off by default, as in Gemma 3's processor)")
+    boolean panAndScan;
+
+    @Option(names = "--image-max-bytes", defaultValue = "20MiB", converter = WorkerCommand.SizeConverter.class,
+            description = "largest encoded image accepted (${DEFAULT-VALUE})")
+    long imageMaxBytes;
+
+    @Option(names = "--image-max-pixels", defaultValue = "50000000",
+            description = "most pixels (width × height) an image may declare; checked before decoding (${DEFAULT-VALUE})")
+    long imageMaxPixels;
+
+    @Option(names = "--video-max-bytes", defaultValue = "64MiB", converter = WorkerCommand.SizeConverter.class,
+            description = "largest video clip accepted (${DEFAULT-VALUE})")
+    long videoMaxBytes;
+
+    @Option(names = "--video-frames", defaultValue = "8",
+            description = "frames sampled from a clip whose job names no max_frames (${DEFAULT-VALUE})")
+    int videoFrames;
+
+    @Option(names = "--image-batch", defaultValue = "8",
+            description = "most images the vision tower encodes in one pass (${DEFAULT-VALUE})")
+    int imageBatch;
+
+    @Option(names = "--image-cache", defaultValue = "256MiB", converter = WorkerCommand.SizeConverter.class,
+            description = "soft tokens of recent images kept, so a repeated image is not encoded again "
+                    + "(${DEFAULT-VALUE}; 0 = off)")
+    long imageCache;
+
+    /**
+     * The vision serving for {@code modelRef}, or null for a text-only worker (the model has no vision tower, or
+     * {@code --no-vision}). Says on {@code log} what it loaded.
+     *
+     * @param modelRef the served model: a Hugging Face folder or a GGUF file
+     * @param textHidden the text decoder's hidden size, which the projector must produce
+     */
+    public VisionServing open(Backend device, String modelRef, int textHidden, int threads,
+                              GemmaTokenizer tokenizer, PrintStream log) {
+        if (noVision) {
+            return null;
+        }
+        VisionWeights weights;
+        try {
+            Path folder = modelRef == null ? null : Path.of(modelRef);
+            if (mmproj != null) {
+                weights = VisionCheckpoints.loadMmproj(mmproj);
+            } else if (folder != null && Files.isDirectory(folder) && VisionCheckpoints.hasVision(folder)) {
+                weights = VisionCheckpoints.loadHf(folder);
+            } else {
+                return null;
+            }
+        } catch (ModelLoadException e) {
+            throw new CliErrors.UsageError(command.commandLine(), "error: cannot load the vision tower: "
+                    + e.getMessage());
+        }
+        if (weights.config().textHidden() != textHidden) {
+            weights.close();
+            throw new CliErrors.UsageError(command.commandLine(), "error: the vision projector produces "
+                    + weights.config().textHidden() + "-wide embeddings; the text model's hidden size is " + textHidden);
+        }
+        if (!device.name().equals(CpuBackend.NAME)) {
+            // The CUDA executor does not take image spans yet; refusing image jobs beats failing them mid-batch.
+            log.println("vision: the " + device.name() + " backend serves text only for now; image jobs are left "
+                    + "to vision workers on the CPU backend");
+            weights.close();
+            return null;
+        }
+        VisionEncoder encoder = CpuVisionEncoder.create(weights, threads);
+        MediaReader.Settings media = new MediaReader.Settings(new ImageLimits(imageMaxBytes, imageMaxPixels),
+                videoMaxBytes, videoFrames, panAndScan, PanAndScan.DEFAULTS);
+        log.println("vision: " + weights.config() + ", image batch " + imageBatch + ", pan-and-scan "
+                + (panAndScan ? "on" : "off") + " by default");
+        return VisionServing.of(encoder, tokenizer, media, imageBatch, imageCache);
+    }
+
+    /** Checks the numbers: a bad one is a usage error. */
+    void validate() {
+        if (imageBatch < 1 || videoFrames < 1 || imageMaxPixels < 1 || imageMaxBytes < 1) {
+            throw new CommandLine.ParameterException(command.commandLine(),
+                    "Invalid value: --image-batch, --video-frames, --image-max-pixels and --image-max-bytes must "
+                            + "be positive");
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package io.gemmafleet.gateway.media;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Whether and how the gateway fetches image URLs for clients: only those its allow-list admits (none by default),
@@ -9,7 +10,7 @@ import java.time.Duration;
 public record ImageUrlPolicy(UrlAllowList allow, Duration timeout, int maxRedirects) {
 
     /** No URL is fetched; a job with one is refused. */
-    public static final ImageUrlPolicy NONE = new ImageUrlPolicy(UrlAllowList.parse(java.util.List.of()),
+    public static final ImageUrlPolicy NONE = new ImageUrlPolicy(UrlAllowList.parse(List.of()),
             Duration.ofSeconds(10), 3);
 
     public ImageUrlPolicy {

@@ -65,7 +65,7 @@ public final class MediaRejectedException extends Exception {
         return field;
     }
 
-    /** The name of the limit exceeded (as its command-line option, without dashes), or null. */
+    /** The limit exceeded, named as its command-line option without the leading dashes (max-images), or null. */
     public String limit() {
         return limit;
     }

@@ -34,7 +34,8 @@ class GatewayCommandTest {
 
     @Test
     void imageOptionsAreRead() throws Exception {
-        GatewayConfig c = parse("--bootstrap", "k:9092", "--image-url-allow", "img.example.com,https://cdn.example.com/p/",
+        GatewayConfig c = parse("--bootstrap", "k:9092",
+                "--image-url-allow", "img.example.com,https://cdn.example.com/p/",
                 "--image-url-allow", "*.example.org", "--max-image-bytes", "1000", "--max-images", "3",
                 "--max-request-bytes", "65536", "--image-fetch-timeout", "PT2S");
         assertEquals(new MediaLimits(1000, 3), c.media());

@@ -224,8 +224,8 @@ class GatewayHttpTest {
         FleetTopics t = topics();
         GatewayServer g = gateway(kafka.bootstrapServers(), t, ApiKeys.none());
         HttpResponse<String> r = post(g, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
-                + "\"data\":\"iVBORw0KGgo=\",\"media_type\":\"image/png\"},{\"type\":\"text\",\"text\":\"what is this?\"}]}]}",
-                null);
+                + "\"data\":\"iVBORw0KGgo=\",\"media_type\":\"image/png\"},"
+                + "{\"type\":\"text\",\"text\":\"what is this?\"}]}]}", null);
         assertEquals(202, r.statusCode(), r.body());
         String id = JSON.readTree(r.body()).get("job_id").asText();
         assertEquals(id, readOne(t.imageJobs()).key());

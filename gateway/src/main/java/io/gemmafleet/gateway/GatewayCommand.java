@@ -1,12 +1,16 @@
 package io.gemmafleet.gateway;
 
 import io.gemmafleet.gateway.auth.ApiKeys;
+import io.gemmafleet.gateway.media.ImageUrlPolicy;
+import io.gemmafleet.gateway.media.MediaLimits;
+import io.gemmafleet.gateway.media.UrlAllowList;
 import io.gemmafleet.schemas.FleetProperties;
 import io.gemmafleet.schemas.FleetTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -35,6 +39,27 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--send-timeout", defaultValue = "PT3S",
             description = "longest wait for Kafka's acknowledgement before answering 503 (${DEFAULT-VALUE})")
     Duration sendTimeout;
+
+    @Option(names = "--max-request-bytes", description = "largest job document, images inlined "
+            + "(default: the job topics' max.message.bytes, which it may not exceed)")
+    Integer maxRequestBytes;
+
+    @Option(names = "--max-image-bytes", defaultValue = "2097152",
+            description = "most decoded bytes of one image, video frame or clip (${DEFAULT-VALUE})")
+    long maxImageBytes;
+
+    @Option(names = "--max-images", defaultValue = "32",
+            description = "most images in one job, each video frame or clip counting as one (${DEFAULT-VALUE})")
+    int maxImages;
+
+    @Option(names = "--image-url-allow", split = ",", description = "image URLs the gateway fetches and inlines "
+            + "(repeatable or comma-separated): hosts (img.example.com, *.example.com; https only) or URL prefixes "
+            + "(https://cdn.example.com/public/). Default: none, and a job with an image URL is refused")
+    List<String> imageUrlAllow = List.of();
+
+    @Option(names = "--image-fetch-timeout", defaultValue = "PT10S",
+            description = "longest fetch of one image URL, redirects included (${DEFAULT-VALUE})")
+    Duration imageFetchTimeout;
 
     @Option(names = "--config", description = "properties file: gemma.topics.* and kafka.* (client settings)")
     Path configFile;
@@ -67,6 +92,7 @@ public final class GatewayCommand implements Callable<Integer> {
             throw new IllegalArgumentException(apiKeys + " holds no API keys");
         }
         return new GatewayConfig(bootstrap, kafka, FleetTopics.fromProperties(props), host, port, keys, sendTimeout,
-                2, Clock.systemUTC());
+                2, Clock.systemUTC(), maxRequestBytes, new MediaLimits(maxImageBytes, maxImages),
+                ImageUrlPolicy.NONE.withAllow(UrlAllowList.parse(imageUrlAllow)).withTimeout(imageFetchTimeout));
     }
 }

@@ -2,6 +2,7 @@ package io.gemmafleet.gateway;
 
 import io.gemmafleet.gateway.http.HealthRoutes;
 import io.gemmafleet.gateway.http.JobRoutes;
+import io.gemmafleet.gateway.media.MediaInliner;
 import io.gemmafleet.gateway.submit.JobSubmitter;
 import io.gemmafleet.gateway.view.ResultsView;
 import io.gemmafleet.schemas.JobCodec;
@@ -28,16 +29,17 @@ public final class GatewayServer implements AutoCloseable {
         JobCodec codec = new JobCodec();
         this.view = new ResultsView(config.clientProperties(), config.topics(), codec);
         this.submitter = new JobSubmitter(config.clientProperties(), config.topics(), codec, config.sendTimeout(),
-                config.clock(), () -> "job-" + UUID.randomUUID());
+                config.clock(), () -> "job-" + UUID.randomUUID(), new MediaInliner(config.media(), config.imageUrls()),
+                config.effectiveMaxRequestBytes());
         this.metrics = new GatewayMetrics(view::lag, view::size, view::caughtUp);
         JobRoutes jobs = new JobRoutes(submitter, view, config.apiKeys(), metrics, codec.mapper(),
-                config.topics().maxMessageBytes(), config.retryAfterSeconds());
+                config.effectiveMaxRequestBytes(), config.retryAfterSeconds());
         HealthRoutes health = new HealthRoutes(metrics::scrape, view::caughtUp);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 // Helidon's own limit is a backstop; JobRoutes answers oversized jobs with a problem document.
-                .maxPayloadSize(2L * config.topics().maxMessageBytes())
+                .maxPayloadSize(2L * config.effectiveMaxRequestBytes())
                 .routing(r -> {
                     jobs.register(r);
                     health.register(r);
@@ -50,8 +52,9 @@ public final class GatewayServer implements AutoCloseable {
         GatewayServer g = new GatewayServer(config);
         g.view.start();
         g.server.start();
-        LOG.info("gateway listening on port {} (API keys: {})", g.port(),
-                config.apiKeys().enabled() ? config.apiKeys().size() + " configured" : "off");
+        LOG.info("gateway listening on port {} (API keys: {}; image URLs fetched from: {})", g.port(),
+                config.apiKeys().enabled() ? config.apiKeys().size() + " configured" : "off",
+                config.imageUrls().allow().isEmpty() ? "none" : config.imageUrls().allow().entries());
         return g;
     }
 

@@ -33,13 +33,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -228,7 +224,8 @@ class GatewayHttpTest {
         FleetTopics t = topics();
         GatewayServer g = gateway(kafka.bootstrapServers(), t, ApiKeys.none());
         HttpResponse<String> r = post(g, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
-                + "\"url\":\"https://example.com/cat.png\"},{\"type\":\"text\",\"text\":\"what is this?\"}]}]}", null);
+                + "\"data\":\"iVBORw0KGgo=\",\"media_type\":\"image/png\"},"
+                + "{\"type\":\"text\",\"text\":\"what is this?\"}]}]}", null);
         assertEquals(202, r.statusCode(), r.body());
         String id = JSON.readTree(r.body()).get("job_id").asText();
         assertEquals(id, readOne(t.imageJobs()).key());
@@ -372,39 +369,11 @@ class GatewayHttpTest {
         assertTrue(metrics.contains("gemma_gateway_polls_total{state=\"succeeded\"}"), metrics);
     }
 
-    /** Exactly {@code n} records of {@code topic} (fails if fewer arrive, or more within a short grace). */
     private static List<ConsumerRecord<String, byte[]>> read(String topic, int n) {
-        List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
-        try (var c = new KafkaConsumer<String, byte[]>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (out.size() < n && System.nanoTime() < end) {
-                c.poll(Duration.ofMillis(100)).forEach(out::add);
-            }
-            c.poll(Duration.ofMillis(300)).forEach(out::add);
-        }
-        assertEquals(n, out.size(), "records on " + topic);
-        return out;
+        return TopicRecords.read(kafka.bootstrapServers(), topic, n);
     }
 
     private static ConsumerRecord<String, byte[]> readOne(String topic) {
-        try (var c = new KafkaConsumer<String, byte[]>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < end) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    return r;
-                }
-            }
-        }
-        throw new AssertionError("no record on " + topic);
+        return TopicRecords.readOne(kafka.bootstrapServers(), topic);
     }
 }

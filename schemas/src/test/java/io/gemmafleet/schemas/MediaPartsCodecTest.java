@@ -106,7 +106,8 @@ class MediaPartsCodecTest {
         assertField("$.messages[0].content[0].image_url.url",
                 reject("[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png,raw\"}}]"));
         assertField("$.messages[0].content[0].frames[1].url", reject("""
-                [{"type":"video","frames":[{"data":"%s","timestamp":0},{"url":"data:image/png;base64","timestamp":1}]}]"""
+                [{"type":"video","frames":[{"data":"%s","timestamp":0},
+                                           {"url":"data:image/png;base64","timestamp":1}]}]"""
                 .formatted(PNG)));
         assertField("$.messages[0].content[0].data", reject("[{\"type\":\"video\",\"data\":\"R0lGOD!h\"}]"));
     }

@@ -2,6 +2,7 @@ package io.gemmafleet.gateway.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.gemmafleet.gateway.GatewayMetrics;
+import io.gemmafleet.gateway.media.MediaRejectedException;
 import io.gemmafleet.gateway.submit.Accepted;
 import io.gemmafleet.gateway.submit.JobSubmitter;
 import io.gemmafleet.gateway.submit.KafkaUnavailableException;
@@ -91,9 +92,14 @@ public final class JobRoutes {
         } catch (JobValidationException e) {
             metrics.submission("invalid");
             responses.problem(res, Problem.invalid(e.code(), e.violations()));
+        } catch (MediaRejectedException e) {
+            metrics.submission(e.status() == 413 ? "too_large" : "invalid");
+            responses.problem(res, Problem.at(e.slug(), e.title(), e.status(), e.getMessage(), e.field(), e.limit(),
+                    e.limitValue()));
         } catch (PayloadTooLargeException e) {
             metrics.submission("too_large");
-            responses.problem(res, Problem.of("payload-too-large", "Job too large", 413, e.getMessage()));
+            responses.problem(res, Problem.at("payload-too-large", "Job too large", 413, e.getMessage(), "$",
+                    "max-request-bytes", e.limit()));
         } catch (KafkaUnavailableException e) {
             metrics.submission("unavailable");
             LOG.warn("submission refused, Kafka unavailable: {}", e.getMessage());

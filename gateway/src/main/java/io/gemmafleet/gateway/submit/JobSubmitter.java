@@ -2,6 +2,8 @@ package io.gemmafleet.gateway.submit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gemmafleet.gateway.media.MediaInliner;
+import io.gemmafleet.gateway.media.MediaRejectedException;
 import io.gemmafleet.schemas.CancelRequest;
 import io.gemmafleet.schemas.ErrorCodes;
 import io.gemmafleet.schemas.FleetTopics;
@@ -30,7 +32,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Turns a client's JSON body into a validated job and writes it to its topic (text or image) with an idempotent
  * {@code acks=all} producer, returning only once the broker acknowledged it: a returned {@link Accepted} is a job
  * durably in Kafka; anything else is an exception and the caller must not answer 202. The gateway assigns the
- * job id and {@code submitted_at}; the owner (an API key's name, never the key) rides in a record header.
+ * job id and {@code submitted_at}; the owner (an API key's name, never the key) rides in a record header. Image
+ * rules (count, size, URLs fetched and inlined or refused) are applied by a {@link MediaInliner} before the send.
  * {@link #cancel} writes a {@link CancelRequest} to the cancel topic the same durable way.
  */
 public final class JobSubmitter implements AutoCloseable {
@@ -44,13 +47,22 @@ public final class JobSubmitter implements AutoCloseable {
     private final Duration sendTimeout;
     private final Clock clock;
     private final Supplier<String> ids;
+    private final MediaInliner media;
+    private final int maxRequestBytes;
 
     /**
      * @param sendTimeout the longest a submission waits for the broker's acknowledgement; also bounds the
      *     producer's own delivery timeout so a timed-out job is not quietly written much later
+     * @param maxRequestBytes the largest job document, as received and as published (at most the topics' limit)
      */
     public JobSubmitter(Properties clientProps, FleetTopics topics, JobCodec codec, Duration sendTimeout, Clock clock,
-                        Supplier<String> ids) {
+                        Supplier<String> ids, MediaInliner media, int maxRequestBytes) {
+        if (maxRequestBytes > topics.maxMessageBytes()) {
+            throw new IllegalArgumentException("max request bytes " + maxRequestBytes + " exceed the job topics' "
+                    + "max.message.bytes " + topics.maxMessageBytes() + " (gemma.topics.max-message-bytes)");
+        }
+        this.media = media;
+        this.maxRequestBytes = maxRequestBytes;
         this.topics = topics;
         this.codec = codec;
         this.sendTimeout = sendTimeout;
@@ -79,19 +91,28 @@ public final class JobSubmitter implements AutoCloseable {
 
     /**
      * Validates {@code body} against the job-request schema and writes it; throws {@link JobValidationException}
-     * (naming the fields), {@link PayloadTooLargeException} or {@link KafkaUnavailableException}.
+     * (naming the fields), {@link MediaRejectedException}, {@link PayloadTooLargeException} or
+     * {@link KafkaUnavailableException}.
      */
-    public Accepted submit(byte[] body, String owner)
-            throws PayloadTooLargeException, KafkaUnavailableException, InterruptedException {
-        if (body.length > topics.maxMessageBytes()) {
-            throw new PayloadTooLargeException(topics.maxMessageBytes());
+    public Accepted submit(byte[] body, String owner) throws PayloadTooLargeException, MediaRejectedException,
+            KafkaUnavailableException, InterruptedException {
+        if (body.length > maxRequestBytes) {
+            throw new PayloadTooLargeException(maxRequestBytes);
         }
         String jobId = ids.get();
-        byte[] job = complete(body, jobId);
-        if (job.length > topics.maxMessageBytes()) {
-            throw new PayloadTooLargeException(topics.maxMessageBytes());
+        ObjectNode tree = complete(body, jobId);
+        byte[] job = write(tree);
+        if (job.length > maxRequestBytes) {
+            throw new PayloadTooLargeException(maxRequestBytes);
         }
         JobRequest request = codec.decodeRequest(job);
+        if (media.inline(tree)) { // URLs became data: publish (and check) the document as rewritten
+            job = write(tree);
+            if (job.length > maxRequestBytes) {
+                throw new PayloadTooLargeException(maxRequestBytes);
+            }
+            request = codec.decodeRequest(job);
+        }
         String topic = topics.jobTopicFor(request);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, jobId, job);
         record.headers().add(OWNER_HEADER, owner.getBytes(StandardCharsets.UTF_8));
@@ -135,7 +156,7 @@ public final class JobSubmitter implements AutoCloseable {
      * can overwrite another's job), submitted_at (now) and schema_version when absent. A body that is not a JSON
      * object goes to the codec unchanged so its error wording is the codec's.
      */
-    private byte[] complete(byte[] body, String jobId) {
+    private ObjectNode complete(byte[] body, String jobId) {
         JsonNode tree;
         try {
             tree = codec.mapper().readTree(body);
@@ -155,8 +176,12 @@ public final class JobSubmitter implements AutoCloseable {
             node.put("schema_version", JobCodec.SCHEMA_VERSION);
         }
         node.put("submitted_at", clock.instant().toString());
+        return node;
+    }
+
+    private byte[] write(ObjectNode job) {
         try {
-            return codec.mapper().writeValueAsBytes(node);
+            return codec.mapper().writeValueAsBytes(job);
         } catch (IOException e) {
             throw new IllegalStateException("cannot re-encode a parsed job", e);
         }
@@ -165,5 +190,6 @@ public final class JobSubmitter implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(2));
+        media.close();
     }
 }

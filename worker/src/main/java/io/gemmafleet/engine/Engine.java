@@ -249,7 +249,7 @@ public final class Engine {
 
     private boolean fits(Sequence s) {
         int positions = s.request.maxPositions();
-        int longestStep = Math.max(config.prefillChunk(), s.longestImage());
+        int longestStep = Math.max(config.prefillChunk(), s.request.longestImage());
         return positions <= config.maxContext() && kv.fitsAlone(positions, longestStep);
     }
 

@@ -26,6 +26,12 @@ public record EngineConfig(int maxRunning, int stepTokens, int prefillChunk, int
         prefillChunk = Math.min(prefillChunk, stepTokens);
     }
 
+    /**
+     * Tokens one sequence may have to feed in one step whatever the prefill chunk: an image's 256 soft tokens, which
+     * attend to each other. A worker's sliding-layer pools leave room for it.
+     */
+    public static final int IMAGE_STEP = 256;
+
     /** Most tokens a step feeds by default: a step of a 1B model on a few CPU cores stays well under a second. */
     public static final int DEFAULT_STEP_TOKENS = 512;
 
@@ -38,7 +44,7 @@ public record EngineConfig(int maxRunning, int stepTokens, int prefillChunk, int
     public static EngineConfig forWorker(Gemma3Config model, int maxRunning, int context, int stepTokens) {
         int chunk = Math.max(1, stepTokens / 2);
         return new EngineConfig(maxRunning, stepTokens, chunk, context,
-                KvPoolSize.forSequences(model, maxRunning, context, chunk), true);
+                KvPoolSize.forSequences(model, maxRunning, context, Math.max(chunk, IMAGE_STEP)), true);
     }
 
     /** {@link #forWorker(Gemma3Config, int, int, int)} with {@value #DEFAULT_STEP_TOKENS} tokens a step. */

@@ -127,15 +127,6 @@ final class Sequence {
         return wanted;
     }
 
-    /** The longest step this request can force: a whole image span (0 for text). */
-    int longestImage() {
-        int longest = 0;
-        for (ImageSpan span : request.images()) {
-            longest = Math.max(longest, span.length());
-        }
-        return longest;
-    }
-
     /** The step feeding the next {@code count} pending tokens; it wants logits if it reaches the last known one. */
     SequenceStep step(int count, io.gemmafleet.backend.KvBlockTable blocks) {
         boolean last = cached + count == tokenCount;

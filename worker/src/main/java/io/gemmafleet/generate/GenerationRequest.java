@@ -50,6 +50,15 @@ public record GenerationRequest(long id, int[] promptTokens, SamplingParams para
         this(id, promptTokens, params, false);
     }
 
+    /** The most tokens one step of this request must feed together: its longest image (0 for text). */
+    public int longestImage() {
+        int longest = 0;
+        for (ImageSpan span : images) {
+            longest = Math.max(longest, span.length());
+        }
+        return longest;
+    }
+
     /** Positions the request needs at most: its prompt and every token it may generate. */
     public int maxPositions() {
         return promptTokens.length + params.maxTokens();

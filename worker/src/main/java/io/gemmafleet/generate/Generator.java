@@ -44,10 +44,13 @@ public final class Generator {
         Gemma3Config config = executor.config();
         int longest = requests.stream().mapToInt(GenerationRequest::maxPositions).max().orElse(1);
         int context = Math.min(longest, config.contextLength());
+        // An image's soft tokens are fed in one step, whatever the chunk: the sliding-layer blocks must allow it.
+        int longestStep = Math.max(prefillChunk, requests.stream().mapToInt(GenerationRequest::longestImage).max()
+                .orElse(0));
         // Every request gets a whole sequence's worth of blocks: nothing is ever preempted. Caches grow with use.
         EngineConfig engineConfig = new EngineConfig(Math.max(1, requests.size()),
                 Math.max(1, requests.size()) * prefillChunk, prefillChunk, config.contextLength(),
-                KvPoolSize.forSequences(config, Math.max(1, requests.size()), context, prefillChunk), false);
+                KvPoolSize.forSequences(config, Math.max(1, requests.size()), context, longestStep), false);
         Map<Long, GenerationResult> results = new HashMap<>();
         Engine engine = new Engine(executor, tokenizer, engineConfig, listener, r -> results.put(r.id(), r), clock);
         for (GenerationRequest r : requests) {

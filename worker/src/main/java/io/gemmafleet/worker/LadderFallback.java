@@ -85,7 +85,8 @@ public final class LadderFallback implements Fallback {
         }
         var p = plan.plan();
         long cacheBytes = Math.max(p.kvBytes(), p.budget() - p.weightBytes() - p.activationBytes());
-        KvPoolSize fits = KvPoolSize.forBudget(config, cacheBytes, Float.BYTES, maxRunning, base.prefillChunk());
+        KvPoolSize fits = KvPoolSize.forBudget(config, cacheBytes, Float.BYTES, maxRunning,
+                Math.max(base.prefillChunk(), EngineConfig.IMAGE_STEP));
         // More than twice what the running sequences can fill would only hold cached prefixes: not worth the
         // bookkeeping of a pool the size of all RAM.
         KvPoolSize useful = base.pools();

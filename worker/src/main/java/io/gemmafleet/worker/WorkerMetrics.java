@@ -1,6 +1,7 @@
 package io.gemmafleet.worker;
 
 import io.micrometer.core.instrument.Counter;
+import io.gemmafleet.worker.vision.ImageEncodingStage;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -26,17 +27,21 @@ public final class WorkerMetrics {
      * them alive as long as the metrics (without them the suppliers, often method references made for the call,
      * are collected and the gauges read NaN).
      */
-    private final List<Supplier<?>> sources;
+    private final List<Object> sources = new java.util.ArrayList<>();
+    private final Timer imageEncoding;
 
     public WorkerMetrics(String workerId, Supplier<Number> lag, Supplier<Number> waiting,
                          Supplier<RuntimeStatus> engine) {
-        this.sources = List.of(lag, waiting, engine);
+        sources.addAll(List.of(lag, waiting, engine));
         registry.config().commonTags("worker", workerId);
         received = Counter.builder("gemma_jobs_received").description("job records received").register(registry);
         queueWait = Timer.builder("gemma_job_queue_wait").description("submission to batch start")
                 .publishPercentiles(0.5, 0.95).register(registry);
         timeToFirstToken = Timer.builder("gemma_job_time_to_first_token")
                 .description("arrival in the engine to first token").publishPercentiles(0.5, 0.95, 0.99)
+                .register(registry);
+        imageEncoding = Timer.builder("gemma_image_encode")
+                .description("one pass of the vision tower over a batch of images").publishPercentiles(0.5, 0.95)
                 .register(registry);
         registerEngine(engine);
         Gauge.builder("gemma_consumer_lag", lag, s -> s.get().doubleValue())
@@ -63,6 +68,22 @@ public final class WorkerMetrics {
 
     public void timeToFirstToken(Duration d) {
         timeToFirstToken.record(d);
+    }
+
+    /** Counters of a vision worker's image encoding: images, passes, and images served from the soft-token cache. */
+    public void registerImages(ImageEncodingStage stage) {
+        sources.add(stage);
+        FunctionCounter.builder("gemma_images_encoded", stage, ImageEncodingStage::imagesEncoded)
+                .description("images run through the vision tower").register(registry);
+        FunctionCounter.builder("gemma_image_batches", stage, ImageEncodingStage::batches)
+                .description("vision tower passes (each over up to --image-batch images)").register(registry);
+        FunctionCounter.builder("gemma_image_cache_hits", stage, st -> st.cache().hits())
+                .description("images whose soft tokens came from the cache instead of the tower").register(registry);
+    }
+
+    /** The time of one arrival's image encoding (all its batches). */
+    public void imageEncoding(Duration d) {
+        imageEncoding.record(d);
     }
 
     private void registerEngine(Supplier<RuntimeStatus> engine) {

@@ -118,6 +118,9 @@ public final class WorkerService implements AutoCloseable {
                 : new ConsumerGroupIntake(consumer, topics, config.batchSize());
         this.publisher = new ResultPublisher(clients, config.topics(), codec, workerId);
         this.metrics = new WorkerMetrics(workerId, intake::lag, queue::waitingCount, runtime::status);
+        if (vision != null) {
+            metrics.registerImages(vision.encoding());
+        }
         this.http = config.httpPort() >= 0 ? startHttp(config.httpPort()) : null;
     }
 
@@ -251,8 +254,10 @@ public final class WorkerService implements AutoCloseable {
      */
     private void startWithImages(List<Ready> jobs, Instant now, long nanoNow) throws InterruptedException {
         List<List<ImageSpan>> spans;
+        long started = System.nanoTime();
         try {
             spans = vision.encoding().encode(jobs.stream().map(Ready::images).toList());
+            metrics.imageEncoding(Duration.ofNanos(System.nanoTime() - started));
         } catch (RuntimeException e) {
             LOG.error("the vision tower failed on {} jobs' images", jobs.size(), e);
             for (Ready r : jobs) {

@@ -72,6 +72,7 @@ class ImagesThroughGatewayTest {
             for (Map.Entry<String, ObjectNode> e : imageJobs.entrySet()) {
                 kindById.put(submit(gateway, withText("Describe this", e.getValue())), e.getKey());
             }
+            kindById.put(submit(gateway, JSON.readTree(readmeImageRequest())), "README's example");
             Set<String> textIds = new HashSet<>();
             for (int i = 0; i < 4; i++) {
                 textIds.add(submit(gateway, JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hi " + i
@@ -94,6 +95,19 @@ class ImagesThroughGatewayTest {
                 awaitSucceeded(gateway, id, "text");
             }
         }
+    }
+
+    /**
+     * The body of the README quick-start's image request (its {@code curl … -d '…'} line with the example PNG that
+     * {@code gemma-fleet dev} prints too), so the documented request is known to work.
+     */
+    private static String readmeImageRequest() throws Exception {
+        Path readme = Path.of("../../README.md");
+        assertTrue(java.nio.file.Files.isRegularFile(readme), "README.md not found from " + Path.of("").toAbsolutePath());
+        String line = java.nio.file.Files.readAllLines(readme).stream()
+                .filter(l -> l.startsWith("curl") && l.contains("base64," + DevCommand.EXAMPLE_PNG))
+                .findFirst().orElseThrow(() -> new AssertionError("README has no image request with the example PNG"));
+        return line.substring(line.indexOf("-d '") + 4, line.lastIndexOf('\''));
     }
 
     /** A small random-pixel image encoded as {@code format}. */

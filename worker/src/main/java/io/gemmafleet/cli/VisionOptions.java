@@ -30,7 +30,8 @@ public final class VisionOptions {
     CommandSpec command;
 
     @Option(names = "--mmproj", paramLabel = "FILE", description = "llama.cpp's vision projector GGUF for a GGUF "
-            + "model (a Hugging Face multimodal folder carries its vision tower itself)")
+            + "model (default: mmproj-NAME.gguf beside NAME.gguf, else the only mmproj-*.gguf in its folder; a Hugging "
+            + "Face multimodal folder carries its vision tower itself)")
     Path mmproj;
 
     @Option(names = "--no-vision", description = "serve text only, even when the model has a vision tower")
@@ -78,18 +79,30 @@ public final class VisionOptions {
             return null;
         }
         VisionWeights weights;
+        Path model = modelRef == null ? null : Path.of(modelRef);
+        Path found = mmproj == null && model != null ? MmprojLocator.beside(model).orElse(null) : null;
         try {
-            Path folder = modelRef == null ? null : Path.of(modelRef);
             if (mmproj != null) {
                 weights = VisionCheckpoints.loadMmproj(mmproj);
-            } else if (folder != null && Files.isDirectory(folder) && VisionCheckpoints.hasVision(folder)) {
-                weights = VisionCheckpoints.loadHf(folder);
+            } else if (found != null) {
+                log.println("vision: using " + found + " found beside the model (--mmproj to choose another, "
+                        + "--no-vision for text only)");
+                weights = VisionCheckpoints.loadMmproj(found);
+            } else if (model != null && Files.isDirectory(model) && VisionCheckpoints.hasVision(model)) {
+                weights = VisionCheckpoints.loadHf(model);
             } else {
                 return null;
             }
         } catch (ModelLoadException e) {
             throw new CliErrors.UsageError(command.commandLine(), "error: cannot load the vision tower: "
                     + e.getMessage());
+        }
+        if (weights.config().textHidden() != textHidden && found != null) {
+            // A projector we only found, not one we were given: it belongs to another model; serve text only.
+            log.println("vision: " + found + " produces " + weights.config().textHidden() + "-wide embeddings, "
+                    + "not this model's " + textHidden + ": ignored, serving text only");
+            weights.close();
+            return null;
         }
         if (weights.config().textHidden() != textHidden) {
             weights.close();

@@ -5,6 +5,7 @@ import io.gemmafleet.backend.ExecutorOutOfMemoryException;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.StepBatch;
 import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.backend.cpu.vision.CpuVisionEncoder;
 import io.gemmafleet.engine.EngineConfig;
 import io.gemmafleet.generate.GenerationRequest;
 import io.gemmafleet.generate.GenerationResult;
@@ -13,11 +14,16 @@ import io.gemmafleet.model.Gemma3Weights;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
+import io.gemmafleet.model.vision.VisionCheckpoints;
+import io.gemmafleet.model.vision.VisionWeights;
 import io.gemmafleet.results.TopicBootstrap;
 import io.gemmafleet.schemas.FleetTopics;
 import io.gemmafleet.schemas.JobCodec;
 import io.gemmafleet.schemas.JobResult;
+import io.gemmafleet.testmodel.TestMmprojDtype;
+import io.gemmafleet.testmodel.TestModelDtype;
 import io.gemmafleet.testmodel.TinyModels;
+import io.gemmafleet.testmodel.VisionTestModels;
 import io.gemmafleet.worker.EngineRuntime;
 import io.gemmafleet.worker.Fallback;
 import io.gemmafleet.worker.ForwardingExecutor;
@@ -27,6 +33,8 @@ import io.gemmafleet.worker.LoadedModel;
 import io.gemmafleet.worker.ServedModel;
 import io.gemmafleet.worker.WorkerConfig;
 import io.gemmafleet.worker.WorkerService;
+import io.gemmafleet.worker.vision.MediaReader;
+import io.gemmafleet.worker.vision.VisionServing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +61,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Test fixture around a real broker: starts workers on the tiny random model (one compute thread each), produces
- * job records straight onto Kafka and reads back results and dead letters. Closes what it started.
+ * job records straight onto Kafka and reads back results and dead letters. Closes what it started. A multimodal
+ * harness serves the tiny multimodal model instead (its mmproj beside it), so it can also start vision workers.
  */
 final class FleetHarness implements AutoCloseable {
 
@@ -62,12 +71,19 @@ final class FleetHarness implements AutoCloseable {
     final JobCodec codec = new JobCodec();
     private final Properties topicProperties;
     private final Path modelFile;
+    /** The vision tower + projector beside the model; null for a text-only harness. */
+    private final Path mmproj;
     private final Checkpoint checkpoint;
     private final GemmaTokenizer tokenizer;
     private final List<AutoCloseable> open = new ArrayList<>();
     private final KafkaProducer<String, byte[]> producer;
 
     FleetHarness(String bootstrap, Path modelDir, String prefix) {
+        this(bootstrap, modelDir, prefix, false);
+    }
+
+    /** @param multimodal serve the tiny multimodal model (text decoder + mmproj), so vision workers can start */
+    FleetHarness(String bootstrap, Path modelDir, String prefix, boolean multimodal) {
         this.bootstrap = bootstrap;
         Properties p = new Properties();
         p.setProperty("gemma.topics.text", prefix + ".jobs.text");
@@ -88,7 +104,15 @@ final class FleetHarness implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not create the fleet topics", e);
         }
-        this.modelFile = TinyModels.writeGguf(modelDir);
+        if (multimodal) {
+            var written = VisionTestModels.writeGguf(modelDir, "tiny-vision", TestModelDtype.Q8_0,
+                    TestMmprojDtype.F32);
+            this.modelFile = written.path();
+            this.mmproj = written.mmproj();
+        } else {
+            this.modelFile = TinyModels.writeGguf(modelDir);
+            this.mmproj = null;
+        }
         this.checkpoint = CheckpointLoader.load(modelFile.toString());
         this.tokenizer = GemmaTokenizer.load(checkpoint.tokenizer());
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -115,6 +139,33 @@ final class FleetHarness implements AutoCloseable {
         ServedModel served = new ServedModel(id, "tiny.gguf", "tiny-random", 256, true);
         InferenceRuntime runtime = EngineRuntime.single(executor, tokenizer, served, batchSize);
         WorkerService w = new WorkerService(config, tokenizer, slowed(runtime, batchDelay));
+        open.add(0, w);
+        w.start();
+        return w;
+    }
+
+    /**
+     * A worker that also serves image and video jobs (it consumes the image topic too): the CPU executor at
+     * {@code context} plus the tiny vision tower ({@link CpuVisionEncoder}, one thread), default media settings.
+     * Needs a multimodal harness.
+     */
+    WorkerService startVisionWorker(String id, IntakeMode mode, int batchSize, int context) throws Exception {
+        if (mmproj == null) {
+            throw new IllegalStateException("a vision worker needs a multimodal harness");
+        }
+        ModelExecutor executor = new CpuBackend().open(Gemma3Weights.from(checkpoint),
+                new ExecutorOptions(1, context));
+        open.add(executor);
+        VisionWeights weights = VisionCheckpoints.loadMmproj(mmproj);
+        CpuVisionEncoder encoder = CpuVisionEncoder.create(weights, 1);
+        open.add(encoder);  // closed before the weights it reads
+        open.add(weights);
+        VisionServing vision = VisionServing.of(encoder, tokenizer, MediaReader.Settings.defaults(), 8, 64L << 20);
+        WorkerConfig config = new WorkerConfig(bootstrap, new Properties(), "workers-" + topics.textJobs(), topics,
+                mode, batchSize, Duration.ofSeconds(10), 5, false, -1, java.time.Clock.systemUTC());
+        ServedModel served = new ServedModel(id, modelFile.getFileName().toString(), "tiny-random", context, true);
+        WorkerService w = new WorkerService(config, tokenizer, EngineRuntime.single(executor, tokenizer, served,
+                batchSize), vision);
         open.add(0, w);
         w.start();
         return w;
@@ -219,8 +270,18 @@ final class FleetHarness implements AutoCloseable {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /** Tokens of {@code text} as the served model's tokenizer splits it (special tokens atomic, no BOS added). */
+    int tokenCount(String text) {
+        return tokenizer.encode(text, false).length;
+    }
+
     void send(String key, byte[] value) {
         producer.send(new ProducerRecord<>(topics.textJobs(), key, value));
+    }
+
+    /** Produces onto the image-jobs topic, where the gateway puts jobs with images or video. */
+    void sendImageJob(String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topics.imageJobs(), key, value));
     }
 
     void flush() {

@@ -24,6 +24,10 @@ import picocli.CommandLine.Option;
         description = "Run Kafka, the gateway and one worker in one process (a local fleet to try the API).")
 public final class DevCommand implements Callable<Integer> {
 
+    /** An 8×8 PNG (blue over green), base64: the banner's and the README's example image job. */
+    static final String EXAMPLE_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAGUlEQVR4XmMwTjuDFTFgCpEvscoFK6KiBAAhd1D"
+            + "BodiBegAAAABJRU5ErkJggg==";
+
     @Option(names = "--model", description = "GGUF file, Hugging Face folder or ollama:NAME[:TAG] "
             + "(default: a random-weight tiny test model, labelled as such in every result)")
     String model;
@@ -76,6 +80,11 @@ public final class DevCommand implements Callable<Integer> {
         System.out.println("       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Why is the sky blue?\"}],"
                 + "\"sampling\":{\"max_tokens\":32}}'");
         System.out.println("  curl -s " + url + "/v1/jobs/JOB_ID      # queued | running | succeeded ...");
+        System.out.println("  # an image job (served when the model has a vision tower; the default one has):");
+        System.out.println("  curl -si " + url + "/v1/jobs -H 'Content-Type: application/json' \\");
+        System.out.println("       -d '{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\"What is in this image?\"},{\"type\":\"image_url\",\"image_url\":{\"url\":"
+                + "\"data:image/png;base64," + EXAMPLE_PNG + "\"}}]}],\"sampling\":{\"max_tokens\":32}}'");
         System.out.println("  curl -s " + url + "/metrics ; curl -s " + url + "/health/ready");
         System.out.println("Ctrl-C stops everything (the worker drains first).");
         System.out.println();

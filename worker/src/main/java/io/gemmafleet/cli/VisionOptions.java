@@ -112,7 +112,7 @@ public final class VisionOptions {
         if (!device.name().equals(CpuBackend.NAME)) {
             // The CUDA executor does not take image spans yet; refusing image jobs beats failing them mid-batch.
             log.println("vision: the " + device.name() + " backend serves text only for now; image jobs are left "
-                    + "to vision workers on the CPU backend");
+                    + "to vision workers on the CPU backend (--accept-images: answer them unsupported_input here)");
             weights.close();
             return null;
         }
@@ -121,7 +121,7 @@ public final class VisionOptions {
                 videoMaxBytes, videoFrames, panAndScan, PanAndScan.DEFAULTS);
         log.println("vision: " + weights.config() + ", image batch " + imageBatch + ", pan-and-scan "
                 + (panAndScan ? "on" : "off") + " by default");
-        return VisionServing.of(encoder, tokenizer, media, imageBatch, imageCache);
+        return VisionServing.of(encoder, tokenizer, media, imageBatch, imageCache).owning(weights);
     }
 
     /** Checks the numbers: a bad one is a usage error. */

@@ -159,12 +159,12 @@ public final class WorkerCommand implements Callable<Integer> {
         LadderFallback rungs = new LadderFallback(fallback, device, threads, id, random, batchSize, stepTokens);
         LoadedModel first = rungs.open(plan);
         GemmaTokenizer tokenizer = rungs.tokenizer();
-        try (EngineRuntime runtime = new EngineRuntime(first, tokenizer, rungs, System::nanoTime)) {
+        try (EngineRuntime runtime = new EngineRuntime(first, tokenizer, rungs, System::nanoTime);
+             VisionServing images = vision.open(device, plan.modelRef(), first.executor().config().hiddenSize(),
+                     threads, tokenizer, System.err)) {
             WorkerConfig config = new WorkerConfig(bootstrap, kafka, group, FleetTopics.fromProperties(props),
                     IntakeMode.parse(intake), batchSize, drainTimeout, deliveryLimit, acceptImages, httpPort,
                     Clock.systemUTC());
-            VisionServing images = vision.open(device, plan.modelRef(), first.executor().config().hiddenSize(),
-                    threads, tokenizer, System.err);
             WorkerService service = new WorkerService(config, tokenizer, runtime, images);
             LadderMetrics.register(service.metrics().registry(), fallback);
             CountDownLatch done = new CountDownLatch(1);

@@ -25,6 +25,7 @@ import io.gemmafleet.worker.JobPreparer.Expired;
 import io.gemmafleet.worker.JobPreparer.Prepared;
 import io.gemmafleet.worker.JobPreparer.Ready;
 import io.gemmafleet.worker.JobPreparer.Refused;
+import io.gemmafleet.worker.vision.BackgroundEncoding;
 import io.gemmafleet.worker.vision.VisionServing;
 import java.io.IOException;
 import java.time.Duration;
@@ -59,6 +60,8 @@ public final class WorkerService implements AutoCloseable {
     private final String workerId;
     private final JobPreparer preparer;
     private final VisionServing vision;
+    /** The image jobs being encoded, off the loop's thread; null for a text-only worker. */
+    private final BackgroundEncoding<Ready> encodings;
     private final GuardedRuntime runtime;
     private final JobQueue queue;
     private final JobCodec codec = new JobCodec();
@@ -88,6 +91,8 @@ public final class WorkerService implements AutoCloseable {
             throws Exception {
         this.config = config;
         this.vision = vision;
+        this.encodings = vision == null ? null
+                : new BackgroundEncoding<>(vision.encoding(), "image-encoder-" + raw.served().workerId());
         this.workerId = raw.served().workerId();
         this.runtime = new GuardedRuntime(raw, 3, Duration.ofMillis(200), Duration.ofSeconds(30), this::onBreaker);
         this.queue = new JobQueue(config.batchSize(), 2 * config.batchSize());
@@ -184,13 +189,14 @@ public final class WorkerService implements AutoCloseable {
     private void run() {
         try {
             while (!killed) {
-                if (draining && ((held.isEmpty() && queue.waitingCount() == 0)
+                if (draining && ((held.isEmpty() && queue.waitingCount() == 0 && encodingCount() == 0)
                         || config.clock().instant().isAfter(drainDeadline))) {
                     break;
                 }
                 // Idle: wait a little for work. Busy: take whatever arrived and go straight on stepping.
                 List<IncomingJob> arrived = queue.nextBatch(held.isEmpty() ? Duration.ofMillis(50) : Duration.ZERO);
                 admit(arrived);
+                startEncoded();
                 if (held.isEmpty()) {
                     continue;
                 }
@@ -216,7 +222,13 @@ public final class WorkerService implements AutoCloseable {
                         intake.complete(f.ready().job(), Completion.RELEASED);
                     }
                 }
+                if (encodings != null) {
+                    encodings.abandon().forEach(r -> intake.complete(r.job(), Completion.RELEASED));
+                }
                 queue.takeAllWaiting().forEach(j -> intake.complete(j, Completion.RELEASED));
+            }
+            if (encodings != null) {
+                encodings.close();
             }
             stopped.countDown();
         }
@@ -244,30 +256,43 @@ public final class WorkerService implements AutoCloseable {
             }
         }
         if (!withImages.isEmpty()) {
-            startWithImages(withImages, now, nanoNow);
+            // The images of every job of this arrival go through the tower together, off this thread.
+            encodings.submit(withImages, Ready::images);
         }
     }
 
+    private int encodingCount() {
+        return encodings == null ? 0 : encodings.pendingJobs();
+    }
+
     /**
-     * Encodes the images of every job of this arrival together, then starts the jobs. Should the vision tower fail,
-     * those jobs fail with the error and the worker goes on.
+     * Starts the image jobs whose images are encoded. A job cancelled meanwhile is answered at once; should the
+     * tower have failed, that batch's jobs fail with the error and the worker goes on.
      */
-    private void startWithImages(List<Ready> jobs, Instant now, long nanoNow) throws InterruptedException {
-        List<List<ImageSpan>> spans;
-        long started = System.nanoTime();
-        try {
-            spans = vision.encoding().encode(jobs.stream().map(Ready::images).toList());
-            metrics.imageEncoding(Duration.ofNanos(System.nanoTime() - started));
-        } catch (RuntimeException e) {
-            LOG.error("the vision tower failed on {} jobs' images", jobs.size(), e);
-            for (Ready r : jobs) {
-                refuse(new Refused(r.job(), r.jobId(), r.request(), ErrorCodes.RUNTIME_ERROR,
-                        "encoding the images failed: " + e.getMessage(), false), now);
-            }
+    private void startEncoded() throws InterruptedException {
+        if (encodings == null) {
             return;
         }
-        for (int i = 0; i < jobs.size(); i++) {
-            start(jobs.get(i), spans.get(i), now, nanoNow);
+        for (BackgroundEncoding.Done<Ready> done : encodings.collect()) {
+            Instant now = config.clock().instant();
+            if (done.error() != null) {
+                LOG.error("the vision tower failed on {} jobs' images", done.jobs().size(), done.error());
+                for (Ready r : done.jobs()) {
+                    refuse(new Refused(r.job(), r.jobId(), r.request(), ErrorCodes.RUNTIME_ERROR,
+                            "encoding the images failed: " + done.error().getMessage(), false), now);
+                }
+                continue;
+            }
+            metrics.imageEncoding(done.took());
+            long nanoNow = System.nanoTime();
+            for (int i = 0; i < done.jobs().size(); i++) {
+                Ready r = done.jobs().get(i);
+                if (cancels.isCancelled(r.jobId())) {
+                    answer(r, result(r, JobStatus.CANCELLED, "", null, null, null, now, null), Completion.DONE);
+                } else {
+                    start(r, done.spans().get(i), now, nanoNow);
+                }
+            }
         }
     }
 

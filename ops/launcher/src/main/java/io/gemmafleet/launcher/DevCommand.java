@@ -60,7 +60,10 @@ public final class DevCommand implements Callable<Integer> {
 
     private String[] workerArgs(EmbeddedKafka kafka) {
         List<String> args = new ArrayList<>(List.of("--bootstrap", kafka.bootstrapServers(), "--worker-id", "dev-1",
-                "--http-port", "0", "--threads", Integer.toString(threads), "--backend", backend.choice()));
+                "--http-port", "0", "--threads", Integer.toString(threads), "--backend", backend.choice(),
+                // The only worker takes the image topic too: it serves image jobs if it can, else answers them
+                // unsupported_input (a text-only model, or a backend without vision) instead of leaving them queued.
+                "--accept-images"));
         if (model != null) {
             args.addAll(List.of("--model", model));
         }

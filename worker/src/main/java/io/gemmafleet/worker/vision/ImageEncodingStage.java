@@ -28,8 +28,8 @@ public final class ImageEncodingStage {
     private final VisionEncoder encoder;
     private final SoftTokenCache cache;
     private final int maxBatch;
-    private long imagesEncoded;
-    private long batches;
+    private volatile long imagesEncoded; // written by the encoding thread, read by metrics
+    private volatile long batches;
 
     public ImageEncodingStage(VisionEncoder encoder, SoftTokenCache cache, int maxBatch) {
         if (maxBatch < 1) {
@@ -88,6 +88,10 @@ public final class ImageEncodingStage {
 
     public long batches() {
         return batches;
+    }
+
+    public VisionEncoder encoder() {
+        return encoder;
     }
 
     public SoftTokenCache cache() {

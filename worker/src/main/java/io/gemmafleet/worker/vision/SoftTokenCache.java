@@ -6,14 +6,14 @@ import java.util.Map;
 /**
  * Remembers the vision tower's output for recently seen images, by content key, so an image that comes again (the
  * same pixels) is not encoded again. Bounded by bytes; the least recently used entries go first. Used by the worker's
- * inference thread only.
+ * encoding thread only (its counters may be read from any thread).
  */
 public final class SoftTokenCache {
 
     private final long capacityBytes;
     private long bytes;
-    private long hits;
-    private long misses;
+    private volatile long hits; // written by the encoding thread, read by metrics
+    private volatile long misses;
     private final LinkedHashMap<String, float[]> entries = new LinkedHashMap<>(64, 0.75f, true);
 
     /** @param capacityBytes how many bytes of embeddings to keep; 0 disables the cache */

@@ -16,6 +16,7 @@ import io.gemmafleet.schemas.JobStatus;
 import io.gemmafleet.schemas.Message;
 import io.gemmafleet.schemas.Sampling;
 import io.gemmafleet.schemas.VideoFrame;
+import io.gemmafleet.worker.WorkerService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ class VisionFleetEndToEndTest {
     void imageAndVideoJobsAreServedByTheVisionWorkerAndBadMediaIsRefused(IntakeMode mode) throws Exception {
         try (FleetHarness h = new FleetHarness(kafka.bootstrapServers(), modelDir,
                 "v" + RUN.incrementAndGet() + "-" + mode.name().toLowerCase(), true)) {
-            h.startVisionWorker(VISION, mode, 4, CONTEXT);
+            WorkerService vision = h.startVisionWorker(VISION, mode, 4, CONTEXT);
             h.startWorker(TEXT_ONLY, mode, 4);
             Thread.sleep(3000); // let both join before producing, so no rebalance moves work mid-flight
 
@@ -148,6 +149,12 @@ class VisionFleetEndToEndTest {
             for (String id : texts) {
                 assertEquals(JobStatus.SUCCEEDED, settled.get(id).getFirst().status(), id);
             }
+            // 13 pictures, 5 distinct (png, jpeg, other, the GIF's two frames): each distinct one went through the
+            // tower once; the rest were shared within a batch or came from the soft-token cache ("after-bad" at
+            // least, sent after the others finished).
+            String metrics = vision.metrics().scrape();
+            assertEquals(5.0, metric(metrics, "gemma_images_encoded_total"), metrics);
+            assertTrue(metric(metrics, "gemma_image_cache_hits_total") >= 1, metrics);
             for (String id : bad.keySet()) {
                 JobResult r = settled.get(id).getFirst();
                 assertEquals(JobStatus.FAILED, r.status(), id);
@@ -228,5 +235,12 @@ class VisionFleetEndToEndTest {
             assertNotNull(in, name + " is missing from the test resources");
             return in.readAllBytes();
         }
+    }
+
+    /** The value of an untagged (apart from the worker) meter in a Prometheus scrape. */
+    private static double metric(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not in the scrape"));
     }
 }

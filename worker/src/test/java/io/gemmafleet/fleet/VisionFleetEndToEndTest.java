@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gemmafleet.testmodel.TestImages;
 import io.gemmafleet.intake.IntakeMode;
 import io.gemmafleet.kafka.EmbeddedKafka;
 import io.gemmafleet.results.ResultPublisher;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import io.gemmafleet.testmodel.TestImages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /** Every rejection is a MediaException with a message a client understands, quickly and without running out of memory. */
@@ -54,7 +53,7 @@ class BadImageTest {
 
     @Test
     void pngHeaderClaimingTenGigapixels() {
-        assertMentions(rejection(png(100_000, 100_000), null), "100000x100000", "10000.0 megapixels",
+        assertMentions(rejection(TestImages.pngClaiming(100_000, 100_000), null), "100000x100000", "10000.0 megapixels",
                 "limit is 50.0 megapixels");
     }
 
@@ -138,30 +137,8 @@ class BadImageTest {
 
     @Test
     void corruptPixelData() {
-        byte[] png = png(8, 8); // complete chunks, but the IDAT holds no zlib stream
+        byte[] png = TestImages.pngClaiming(8, 8); // complete chunks, but the IDAT holds no zlib stream
         assertMentions(rejection(png, "image/png"), "PNG image could not be decoded");
-    }
-
-    /** A structurally complete PNG (signature, IHDR, one IDAT of junk, IEND) with the given header size. */
-    private static byte[] png(int width, int height) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
-                .put((byte) 0).put((byte) 0).put((byte) 0).array());
-        chunk(out, "IDAT", new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(typeBytes);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(typeBytes);
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     private static int indexOf(byte[] data, byte a, byte b) {

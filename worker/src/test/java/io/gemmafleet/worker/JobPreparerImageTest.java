@@ -12,18 +12,15 @@ import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
 import io.gemmafleet.schemas.ErrorCodes;
 import io.gemmafleet.schemas.JobCodec;
+import io.gemmafleet.testmodel.TestImages;
 import io.gemmafleet.testmodel.TinyModels;
 import io.gemmafleet.worker.vision.ImagePrompt;
 import io.gemmafleet.worker.vision.MediaReader;
 import io.gemmafleet.worker.vision.VisionServing;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,17 +67,8 @@ class JobPreparerImageTest {
         return preparer.prepare(new IncomingJob("t", 0, 1, "k", json.getBytes(UTF_8), 0, 1), NOW);
     }
 
-    static byte[] png(int width, int height, long seed) throws Exception {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                image.setRGB(x, y, random.nextInt(1 << 24));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    private static byte[] png(int width, int height, long seed) {
+        return TestImages.png(width, height, seed);
     }
 
     private static String dataUri(byte[] bytes) {

@@ -1,11 +1,9 @@
 package io.gemmafleet.model.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gemmafleet.model.Gemma3Config;
 import io.gemmafleet.model.Gemma3Config.LayerKind;
 import io.gemmafleet.model.quant.Quantizer;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,25 +22,14 @@ public final class HfConfigReader {
     /** The parsed config and the layout its tensors use. */
     public record HfConfig(Architecture architecture, Gemma3Config config) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private HfConfigReader() {}
 
     public static HfConfig read(Path configJson) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(configJson.toFile());
-        } catch (IOException e) {
-            throw new ModelLoadException(configJson, "malformed config.json: "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-        }
-        if (root == null || !root.isObject()) {
-            throw new ModelLoadException(configJson, "malformed config.json: not a JSON object");
-        }
+        JsonNode root = ConfigJson.readObject(configJson);
         Architecture arch = architecture(configJson, root);
         JsonNode text = root;
         if (arch == Architecture.CONDITIONAL_GENERATION) {
-            text = root.has("text_config") ? root.get("text_config") : JSON.createObjectNode();
+            text = root.has("text_config") ? root.get("text_config") : ConfigJson.emptyObject();
         }
         try {
             return new HfConfig(arch, config(configJson, root, text));
@@ -71,20 +58,20 @@ public final class HfConfigReader {
     }
 
     private static Gemma3Config config(Path file, JsonNode root, JsonNode t) {
-        int hidden = intField(file, t, "hidden_size", 2304);
-        int layers = intField(file, t, "num_hidden_layers", 26);
+        int hidden = ConfigJson.positiveInt(file, t, "hidden_size", 2304);
+        int layers = ConfigJson.positiveInt(file, t, "num_hidden_layers", 26);
         double queryPreAttnScalar = t.path("query_pre_attn_scalar").asDouble(256);
         RopeSettings rope = rope(file, t);
         return new Gemma3Config(
                 hidden,
                 layers,
-                intField(file, t, "num_attention_heads", 8),
-                intField(file, t, "num_key_value_heads", 4),
-                intField(file, t, "head_dim", 256),
-                intField(file, t, "intermediate_size", 9216),
-                intField(file, t, "vocab_size", 262208),
-                intField(file, t, "max_position_embeddings", 131072),
-                intField(file, t, "sliding_window", 4096),
+                ConfigJson.positiveInt(file, t, "num_attention_heads", 8),
+                ConfigJson.positiveInt(file, t, "num_key_value_heads", 4),
+                ConfigJson.positiveInt(file, t, "head_dim", 256),
+                ConfigJson.positiveInt(file, t, "intermediate_size", 9216),
+                ConfigJson.positiveInt(file, t, "vocab_size", 262208),
+                ConfigJson.positiveInt(file, t, "max_position_embeddings", 131072),
+                ConfigJson.positiveInt(file, t, "sliding_window", 4096),
                 layerKinds(file, t, layers),
                 (float) Math.pow(queryPreAttnScalar, -0.5),
                 rope.global, rope.local, rope.linearFactor,
@@ -114,17 +101,6 @@ public final class HfConfigReader {
         };
     }
 
-    private static int intField(Path file, JsonNode node, String key, int fallback) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.canConvertToInt() || v.asInt() <= 0) {
-            throw new ModelLoadException(file, key + " = " + v + " is not a positive integer");
-        }
-        return v.asInt();
-    }
-
     private static List<LayerKind> layerKinds(Path file, JsonNode t, int layers) {
         JsonNode types = t.get("layer_types");
         if (types != null && types.isArray()) {
@@ -141,7 +117,7 @@ public final class HfConfigReader {
             }
             return kinds;
         }
-        return Gemma3Config.layerKindsFromPattern(layers, intField(file, t, "sliding_window_pattern", 6));
+        return Gemma3Config.layerKindsFromPattern(layers, ConfigJson.positiveInt(file, t, "sliding_window_pattern", 6));
     }
 
     private record RopeSettings(double global, double local, double linearFactor) {}

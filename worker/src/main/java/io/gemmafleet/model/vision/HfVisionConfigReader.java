@@ -1,11 +1,10 @@
 package io.gemmafleet.model.vision;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gemmafleet.model.load.ConfigJson;
 import io.gemmafleet.model.load.HfConfigReader;
 import io.gemmafleet.model.load.HfConfigReader.Architecture;
 import io.gemmafleet.model.load.ModelLoadException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,7 +15,6 @@ import java.nio.file.Path;
  */
 final class HfVisionConfigReader {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final float[] HALF = {0.5f, 0.5f, 0.5f};
 
     /** The parsed vision config and the pixel normalisation. */
@@ -30,7 +28,7 @@ final class HfVisionConfigReader {
         if (!Files.isRegularFile(configJson)) {
             return null;
         }
-        JsonNode root = readJson(configJson);
+        JsonNode root = ConfigJson.readObject(configJson);
         if (HfConfigReader.read(configJson).architecture() != Architecture.CONDITIONAL_GENERATION) {
             return null;
         }
@@ -43,7 +41,7 @@ final class HfVisionConfigReader {
         if (!Files.isRegularFile(configJson)) {
             throw new ModelLoadException(folder, "no config.json in folder (not a Hugging Face model folder)");
         }
-        JsonNode root = readJson(configJson);
+        JsonNode root = ConfigJson.readObject(configJson);
         JsonNode v = visionConfigNode(folder);
         if (v == null) {
             throw new ModelLoadException(configJson, "no vision tower: not a Gemma3ForConditionalGeneration config with a vision_config");
@@ -60,14 +58,14 @@ final class HfVisionConfigReader {
         VisionConfig config;
         try {
             config = new VisionConfig(
-                    positive(configJson, v, "image_size", 224),
-                    positive(configJson, v, "patch_size", 16),
-                    positive(configJson, v, "hidden_size", 768),
-                    positive(configJson, v, "num_hidden_layers", 12),
-                    positive(configJson, v, "num_attention_heads", 12),
-                    positive(configJson, v, "intermediate_size", 3072),
+                    ConfigJson.positiveInt(configJson, v, "image_size", 224),
+                    ConfigJson.positiveInt(configJson, v, "patch_size", 16),
+                    ConfigJson.positiveInt(configJson, v, "hidden_size", 768),
+                    ConfigJson.positiveInt(configJson, v, "num_hidden_layers", 12),
+                    ConfigJson.positiveInt(configJson, v, "num_attention_heads", 12),
+                    ConfigJson.positiveInt(configJson, v, "intermediate_size", 3072),
                     eps,
-                    positive(configJson, root, "mm_tokens_per_image", 256),
+                    ConfigJson.positiveInt(configJson, root, "mm_tokens_per_image", 256),
                     textHidden,
                     eps); // Gemma3MultiModalProjector: mm_soft_emb_norm uses vision_config.layer_norm_eps
         } catch (IllegalArgumentException e) {
@@ -77,7 +75,7 @@ final class HfVisionConfigReader {
         float[] mean = HALF;
         float[] std = HALF;
         if (Files.isRegularFile(pre)) {
-            JsonNode p = readJson(pre);
+            JsonNode p = ConfigJson.readObject(pre);
             mean = triple(pre, p, "image_mean");
             std = triple(pre, p, "image_std");
         }
@@ -93,29 +91,5 @@ final class HfVisionConfigReader {
             throw new ModelLoadException(file, key + " must be an array of 3 numbers");
         }
         return new float[] {(float) a.get(0).asDouble(), (float) a.get(1).asDouble(), (float) a.get(2).asDouble()};
-    }
-
-    private static int positive(Path file, JsonNode node, String key, int fallback) {
-        JsonNode n = node.get(key);
-        if (n == null || n.isNull()) {
-            return fallback;
-        }
-        if (!n.canConvertToInt() || n.asInt() <= 0) {
-            throw new ModelLoadException(file, key + " = " + n + " is not a positive integer");
-        }
-        return n.asInt();
-    }
-
-    private static JsonNode readJson(Path file) {
-        try {
-            JsonNode root = JSON.readTree(file.toFile());
-            if (root == null || !root.isObject()) {
-                throw new ModelLoadException(file, "malformed JSON: not an object");
-            }
-            return root;
-        } catch (IOException e) {
-            throw new ModelLoadException(file, "malformed JSON: "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-        }
     }
 }

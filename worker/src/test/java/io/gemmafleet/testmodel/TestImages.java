@@ -1,4 +1,4 @@
-package io.gemmafleet.fleet;
+package io.gemmafleet.testmodel;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -13,12 +13,12 @@ import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 
 /** Test fixture: small encoded images for jobs — good ones (PNG, JPEG) and the bad kinds a client may send. */
-final class TestImages {
+public final class TestImages {
 
     private TestImages() {}
 
     /** A {@code width × height} image of random pixels (seeded), encoded as {@code format} ("png", "jpg"). */
-    static byte[] encoded(String format, int width, int height, long seed) {
+    public static byte[] encoded(String format, int width, int height, long seed) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         SplittableRandom random = new SplittableRandom(seed);
         for (int y = 0; y < height; y++) {
@@ -37,16 +37,16 @@ final class TestImages {
         return out.toByteArray();
     }
 
-    static byte[] png(int width, int height, long seed) {
+    public static byte[] png(int width, int height, long seed) {
         return encoded("png", width, height, seed);
     }
 
-    static byte[] jpeg(int width, int height, long seed) {
+    public static byte[] jpeg(int width, int height, long seed) {
         return encoded("jpg", width, height, seed);
     }
 
     /** The first half of the bytes: a download cut short. */
-    static byte[] truncated(byte[] encoded) {
+    public static byte[] truncated(byte[] encoded) {
         return Arrays.copyOf(encoded, encoded.length / 2);
     }
 
@@ -54,7 +54,7 @@ final class TestImages {
      * A decompression bomb's header: a structurally complete PNG (signature, IHDR, a few IDAT bytes, IEND) whose
      * header claims {@code width × height} pixels. A decoder that believed it would allocate gigabytes.
      */
-    static byte[] pngClaiming(int width, int height) {
+    public static byte[] pngClaiming(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
         chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
@@ -64,11 +64,11 @@ final class TestImages {
         return out.toByteArray();
     }
 
-    static String base64(byte[] bytes) {
+    public static String base64(byte[] bytes) {
         return Base64.getEncoder().encodeToString(bytes);
     }
 
-    static String dataUri(String mediaType, byte[] bytes) {
+    public static String dataUri(String mediaType, byte[] bytes) {
         return "data:" + mediaType + ";base64," + base64(bytes);
     }
 

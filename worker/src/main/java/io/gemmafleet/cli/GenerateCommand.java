@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gemmafleet.backend.Backend;
+import io.gemmafleet.backend.ImageSpan;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.generate.GenerationRequest;
@@ -18,18 +19,26 @@ import io.gemmafleet.model.chat.ChatTemplate;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.load.WeightWarmer;
+import io.gemmafleet.media.MediaException;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
 import io.gemmafleet.sampling.SamplingParams;
 import io.gemmafleet.sampling.TokenLogprob;
+import io.gemmafleet.schemas.ContentPart;
+import io.gemmafleet.schemas.Message;
+import io.gemmafleet.worker.vision.VisionServing;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code gemma-fleet generate}: loads a model, runs one prompt, streams the text to the terminal (or prints one
@@ -43,11 +52,22 @@ public final class GenerateCommand implements Callable<Integer> {
             + "(default: a random-weight tiny test model)")
     String model;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     BackendOption backend;
 
     @ArgGroup(exclusive = true)
     PromptSource prompt = new PromptSource();
+
+    @Option(names = "--image", paramLabel = "FILE", description = "an image (JPEG, PNG, WebP, GIF, BMP) placed before "
+            + "the --prompt text in the user message (repeatable); needs a model with a vision tower (a Hugging Face "
+            + "multimodal folder, or a GGUF with --mmproj)")
+    List<Path> images = List.of();
+
+    @Mixin
+    VisionOptions vision;
 
     /** Exactly one way to give the prompt. */
     static final class PromptSource {
@@ -117,7 +137,8 @@ public final class GenerateCommand implements Callable<Integer> {
             WeightWarmer.warm(checkpoint, bar::update);
             bar.finish();
             GemmaTokenizer tokenizer = tokenizer(checkpoint);
-            int[] promptIds = promptIds(tokenizer);
+            ImagePrompt withImages = images.isEmpty() ? null : imagePrompt(device, modelRef, checkpoint, tokenizer);
+            int[] promptIds = withImages != null ? withImages.ids() : promptIds(tokenizer);
             int limit = Math.min(context, checkpoint.config().contextLength());
             if (promptIds.length + maxTokens > limit) {
                 throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus --max-tokens "
@@ -131,7 +152,9 @@ public final class GenerateCommand implements Callable<Integer> {
                     System.out.flush();
                 };
                 GenerationResult result = new Generator(executor, tokenizer)
-                        .generate(new GenerationRequest(1, promptIds, params), listener);
+                        .generate(new GenerationRequest(1, promptIds, params, false, 0,
+                                GenerationRequest.NO_DEADLINE, withImages != null ? withImages.spans() : List.of()),
+                                listener);
                 if (json) {
                     System.out.println(toJson(result, loadMillis, modelRef));
                 } else {
@@ -144,6 +167,34 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The prompt ids of {@code --image}s then the {@code --prompt} text, and the images' encoded spans. */
+    private record ImagePrompt(int[] ids, List<ImageSpan> spans) {}
+
+    private ImagePrompt imagePrompt(Backend device, String modelRef, Checkpoint checkpoint, GemmaTokenizer tokenizer)
+            throws Exception {
+        if (prompt.ids != null || prompt.messagesFile != null) {
+            throw new CliErrors.UsageError(spec.commandLine(), "Invalid value: --image goes with --prompt "
+                    + "(in a --messages file, give image parts instead)");
+        }
+        List<ContentPart> parts = new ArrayList<>();
+        for (Path image : images) {
+            parts.add(ContentPart.Image.ofData(Base64.getEncoder().encodeToString(Files.readAllBytes(image)), null));
+        }
+        parts.add(new ContentPart.Text(prompt.text != null ? prompt.text : "Describe this image."));
+        try (VisionServing served = vision.open(device, modelRef, checkpoint.config().hiddenSize(), threads,
+                tokenizer, System.err)) {
+            if (served == null) {
+                throw new CliErrors.UsageError(spec.commandLine(), "error: --image needs a model with a vision "
+                        + "tower on the CPU backend (a Hugging Face multimodal folder, or a GGUF with --mmproj)");
+            }
+            VisionServing.ImageChat chat = served.render(List.of(new Message("user", parts)), null);
+            List<ImageSpan> spans = served.encoding().encode(List.of(chat.images())).getFirst();
+            return new ImagePrompt(chat.ids(), spans);
+        } catch (MediaException e) {
+            throw new CliErrors.UsageError(spec.commandLine(), "error: " + e.getMessage());
+        }
     }
 
     private GemmaTokenizer tokenizer(Checkpoint checkpoint) {

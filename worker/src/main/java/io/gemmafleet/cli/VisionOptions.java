@@ -1,6 +1,7 @@
 package io.gemmafleet.cli;
 
 import io.gemmafleet.backend.Backend;
+import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.cpu.CpuBackend;
 import io.gemmafleet.media.ImageLimits;
 import io.gemmafleet.media.PanAndScan;
@@ -72,6 +73,7 @@ public final class VisionOptions {
      *
      * @param modelRef the served model: a Hugging Face folder or a GGUF file
      * @param textHidden the text decoder's hidden size, which the projector must produce
+     * @param threads the tower's compute threads; 0 = all cores
      */
     public VisionServing open(Backend device, String modelRef, int textHidden, int threads,
                               GemmaTokenizer tokenizer, PrintStream log) {
@@ -116,7 +118,8 @@ public final class VisionOptions {
             weights.close();
             return null;
         }
-        VisionEncoder encoder = CpuVisionEncoder.create(weights, threads);
+        // --threads 0 means all cores, as for the text model.
+        VisionEncoder encoder = CpuVisionEncoder.create(weights, new ExecutorOptions(threads, 1).effectiveThreads());
         MediaReader.Settings media = new MediaReader.Settings(new ImageLimits(imageMaxBytes, imageMaxPixels),
                 videoMaxBytes, videoFrames, panAndScan, PanAndScan.DEFAULTS);
         log.println("vision: " + weights.config() + ", image batch " + imageBatch + ", pan-and-scan "

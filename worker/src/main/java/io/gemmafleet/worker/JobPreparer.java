@@ -14,9 +14,6 @@ import io.gemmafleet.schemas.JobValidationException;
 import io.gemmafleet.schemas.Message;
 import io.gemmafleet.schemas.Sampling;
 import io.gemmafleet.worker.vision.ImageEncodingStage;
-import io.gemmafleet.worker.vision.ImagePrompt;
-import io.gemmafleet.worker.vision.MediaReader;
-import io.gemmafleet.worker.vision.PreparedImage;
 import io.gemmafleet.worker.vision.VisionServing;
 import java.time.Instant;
 import java.util.List;
@@ -194,29 +191,20 @@ public final class JobPreparer {
      * first image, never part of an image.
      */
     private Prepared prepareWithImages(IncomingJob job, JobRequest request, SamplingParams params, int context) {
-        MediaReader.Read read;
+        VisionServing.ImageChat chat;
         try {
-            read = images.reader().read(request.messages(), request.panAndScan());
+            chat = images.render(request.messages(), request.panAndScan());
         } catch (MediaException e) {
             return refuse(job, request, ErrorCodes.INVALID_MEDIA, e.getMessage(), true);
-        }
-        ImagePrompt.Expanded expanded;
-        try {
-            String rendered = withPictureTexts(template.render(read.chat(), true), read.pictures());
-            expanded = images.prompt().expand(rendered, false);
         } catch (RuntimeException e) {
             return refuse(job, request, ErrorCodes.INVALID_REQUEST, "$.messages: " + e.getMessage(), true);
         }
-        List<PreparedImage> all = read.pictures().stream().flatMap(p -> p.images().stream()).toList();
-        if (expanded.imageStarts().length != all.size()) {
-            return refuse(job, request, ErrorCodes.INVALID_REQUEST, "$.messages: the text holds "
-                    + ImagePrompt.START_OF_IMAGE + " markers of its own; they are reserved for images", true);
-        }
-        int[] ids = expanded.ids();
-        int[] starts = expanded.imageStarts();
-        int imageTokens = all.size() * images.prompt().tokensPerImage();
+        int[] ids = chat.ids();
+        int[] starts = chat.images().starts();
+        int count = chat.images().images().size();
+        int imageTokens = count * images.prompt().tokensPerImage();
         if (ids.length + params.maxTokens() <= context) {
-            return new Ready(job, request, ids, params, 0, new ImageEncodingStage.Job(all, starts));
+            return new Ready(job, request, ids, params, 0, chat.images());
         }
         int room = context - params.maxTokens();
         int bos = ids[0] == tokenizer.bosId() ? 1 : 0;
@@ -225,7 +213,7 @@ public final class JobPreparer {
         boolean keepsImages = request.truncatesLeft() && room >= 2 && cut <= starts[0] - 1;
         if (!keepsImages) {
             return refuse(job, request, ErrorCodes.CONTEXT_LENGTH_EXCEEDED, "the prompt's " + ids.length
-                    + " tokens (" + imageTokens + " of them for " + all.size() + " images) plus max_tokens "
+                    + " tokens (" + imageTokens + " of them for " + count + " images) plus max_tokens "
                     + params.maxTokens() + " need " + (ids.length + params.maxTokens())
                     + " positions; this worker serves a context of " + context
                     + (request.truncatesLeft() ? " (left truncation never cuts into images)"
@@ -237,22 +225,8 @@ public final class JobPreparer {
         for (int i = 0; i < starts.length; i++) {
             keptStarts[i] = starts[i] - shift;
         }
-        return new Ready(job, request, kept, params, shift, new ImageEncodingStage.Job(all, keptStarts));
-    }
-
-    /** Puts each picture's prompt text (its marker, or the pan-and-scan sentence) where the template marked it. */
-    private static String withPictureTexts(String rendered, List<MediaReader.Picture> pictures) {
-        StringBuilder out = new StringBuilder(rendered.length());
-        int from = 0;
-        for (MediaReader.Picture picture : pictures) {
-            int at = rendered.indexOf(ImagePrompt.START_OF_IMAGE, from);
-            if (at < 0) {
-                break;
-            }
-            out.append(rendered, from, at).append(picture.promptText());
-            from = at + ImagePrompt.START_OF_IMAGE.length();
-        }
-        return out.append(rendered, from, rendered.length()).toString();
+        return new Ready(job, request, kept, params, shift,
+                new ImageEncodingStage.Job(chat.images().images(), keptStarts));
     }
 
     /**

@@ -16,6 +16,7 @@ import io.gemmafleet.worker.vision.VisionServing;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,28 +78,12 @@ public final class VisionOptions {
      */
     public VisionServing open(Backend device, String modelRef, int textHidden, int threads,
                               GemmaTokenizer tokenizer, PrintStream log) {
-        if (noVision) {
+        Located located = locate(device, modelRef, log::println);
+        if (located == null) {
             return null;
         }
-        VisionWeights weights;
-        Path model = modelRef == null ? null : Path.of(modelRef);
-        Path found = mmproj == null && model != null ? MmprojLocator.beside(model).orElse(null) : null;
-        try {
-            if (mmproj != null) {
-                weights = VisionCheckpoints.loadMmproj(mmproj);
-            } else if (found != null) {
-                log.println("vision: using " + found + " found beside the model (--mmproj to choose another, "
-                        + "--no-vision for text only)");
-                weights = VisionCheckpoints.loadMmproj(found);
-            } else if (model != null && Files.isDirectory(model) && VisionCheckpoints.hasVision(model)) {
-                weights = VisionCheckpoints.loadHf(model);
-            } else {
-                return null;
-            }
-        } catch (ModelLoadException e) {
-            throw new CliErrors.UsageError(command.commandLine(), "error: cannot load the vision tower: "
-                    + e.getMessage());
-        }
+        VisionWeights weights = located.weights();
+        Path found = located.found();
         if (weights.config().textHidden() != textHidden && found != null) {
             // A projector we only found, not one we were given: it belongs to another model; serve text only.
             log.println("vision: " + found + " produces " + weights.config().textHidden() + "-wide embeddings, "
@@ -111,13 +96,6 @@ public final class VisionOptions {
             throw new CliErrors.UsageError(command.commandLine(), "error: the vision projector produces "
                     + weights.config().textHidden() + "-wide embeddings; the text model's hidden size is " + textHidden);
         }
-        if (!device.name().equals(CpuBackend.NAME)) {
-            // The CUDA executor does not take image spans yet; refusing image jobs beats failing them mid-batch.
-            log.println("vision: the " + device.name() + " backend serves text only for now; image jobs are left "
-                    + "to vision workers on the CPU backend (--accept-images: answer them unsupported_input here)");
-            weights.close();
-            return null;
-        }
         // --threads 0 means all cores, as for the text model.
         VisionEncoder encoder = CpuVisionEncoder.create(weights, new ExecutorOptions(threads, 1).effectiveThreads());
         MediaReader.Settings media = new MediaReader.Settings(new ImageLimits(imageMaxBytes, imageMaxPixels),
@@ -125,6 +103,57 @@ public final class VisionOptions {
         log.println("vision: " + weights.config() + ", image batch " + imageBatch + ", pan-and-scan "
                 + (panAndScan ? "on" : "off") + " by default");
         return VisionServing.of(encoder, tokenizer, media, imageBatch, imageCache).owning(weights);
+    }
+
+    /** The tower to serve and, when it was found beside the model rather than given, where. */
+    private record Located(VisionWeights weights, Path found) {}
+
+    /** Loads the tower this worker would serve (mapped, not yet read), or null for a text-only worker. */
+    private Located locate(Backend device, String modelRef, Consumer<String> log) {
+        if (noVision) {
+            return null;
+        }
+        Path model = modelRef == null ? null : Path.of(modelRef);
+        Path found = mmproj == null && model != null ? MmprojLocator.beside(model).orElse(null) : null;
+        boolean hfTower = mmproj == null && found == null && model != null && Files.isDirectory(model)
+                && VisionCheckpoints.hasVision(model);
+        if (mmproj == null && found == null && !hfTower) {
+            return null;
+        }
+        if (!device.name().equals(CpuBackend.NAME)) {
+            // The CUDA executor does not take image spans yet; refusing image jobs beats failing them mid-batch.
+            log.accept("vision: the " + device.name() + " backend serves text only for now; image jobs are left "
+                    + "to vision workers on the CPU backend (--accept-images: answer them unsupported_input here)");
+            return null;
+        }
+        try {
+            if (mmproj != null) {
+                return new Located(VisionCheckpoints.loadMmproj(mmproj), null);
+            }
+            if (found != null) {
+                log.accept("vision: using " + found + " found beside the model (--mmproj to choose another, "
+                        + "--no-vision for text only)");
+                return new Located(VisionCheckpoints.loadMmproj(found), found);
+            }
+            return new Located(VisionCheckpoints.loadHf(model), null);
+        } catch (ModelLoadException e) {
+            throw new CliErrors.UsageError(command.commandLine(), "error: cannot load the vision tower: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The memory the tower will hold (its weights as the CPU encoder keeps them, and one batch of activations), to be
+     * set aside from the worker's budget before the text model is planned; 0 for a text-only worker.
+     */
+    public long plannedBytes(Backend device, String modelRef) {
+        Located located = locate(device, modelRef, line -> { });
+        if (located == null) {
+            return 0;
+        }
+        try (VisionWeights weights = located.weights()) {
+            return CpuVisionEncoder.memoryBytes(weights, imageBatch);
+        }
     }
 
     /** Checks the numbers: a bad one is a usage error. */

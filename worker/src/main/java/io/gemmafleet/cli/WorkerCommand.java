@@ -142,7 +142,9 @@ public final class WorkerCommand implements Callable<Integer> {
         vision.validate();
         LadderConfig ladderConfig = ladderConfig();
         ModelLadder models = ModelLadder.probe(ladderConfig.models(), device);
-        MemoryBudget budget = device.memoryBudget(ladderConfig.gpuUtilisation(), ladderConfig.memoryBudget());
+        MemoryBudget budget = lessTheVisionTower(
+                device.memoryBudget(ladderConfig.gpuUtilisation(), ladderConfig.memoryBudget()),
+                vision.plannedBytes(device, ladderConfig.models().getFirst()));
         FallbackLadder fallback = new FallbackLadder(models, planner(device, batchSize, stepTokens),
                 ladderConfig.desiredContext(), ladderConfig.floorContext(), budget, line -> System.err.println(line));
         LadderPlan plan;
@@ -206,6 +208,22 @@ public final class WorkerCommand implements Callable<Integer> {
     static MemoryPlanner planner(Backend device, int batchSize, int stepTokens) {
         boolean windowed = device.name().equals(CpuBackend.NAME);
         return new MemoryPlanner(new KvFootprint(Float.BYTES, windowed), stepTokens, Math.max(1, batchSize));
+    }
+
+    /** The budget the text model is planned in: what the vision tower will hold is set aside first. */
+    private MemoryBudget lessTheVisionTower(MemoryBudget budget, long visionBytes) {
+        if (visionBytes == 0) {
+            return budget;
+        }
+        if (visionBytes >= budget.bytes()) {
+            throw new CliErrors.UsageError(spec.commandLine(), "error: refusing to start: the vision tower needs "
+                    + ByteSize.format(visionBytes) + " (weights and one --image-batch of activations), more than the "
+                    + "memory budget of " + ByteSize.format(budget.bytes()) + " (" + budget.source() + ")");
+        }
+        System.err.println("vision: " + ByteSize.format(visionBytes) + " set aside for the tower (weights and one "
+                + "--image-batch of activations)");
+        return new MemoryBudget(budget.bytes() - visionBytes,
+                budget.source() + ", less " + ByteSize.format(visionBytes) + " for the vision tower");
     }
 
     /** On the CPU the KV cache and activations live on the heap (the weights are mapped): say so if -Xmx is short. */

@@ -61,6 +61,11 @@ public final class VisionWeights implements AutoCloseable {
         return t;
     }
 
+    /** Every tensor of the tower and projector, under its mmproj name. */
+    public java.util.Collection<TensorData> tensors() {
+        return tensors.values();
+    }
+
     /** The final multiplier of the projector's RMSNorm: {@code 1 + w} whichever way the file stores it. */
     public float[] softEmbNormMultiplier() {
         float[] w = Dequantizer.all(tensor(VisionTensors.SOFT_EMB_NORM));

@@ -83,6 +83,22 @@ public final class CpuVisionEncoder implements VisionEncoder {
         }
     }
 
+    /**
+     * Memory an encoder on {@code weights} holds while encoding {@code imageBatch} images at a time: its weights as
+     * it keeps them (mapped from the file, F16 widened to f32 copies) and the activations of one batch (the residual
+     * stream, its norm, q, k, v, attention and projection outputs, the MLP's hidden layer and the flattened patches).
+     */
+    public static long memoryBytes(VisionWeights weights, int imageBatch) {
+        long resident = 0;
+        for (TensorData t : weights.tensors()) {
+            resident += t.type() == GgmlType.F16 ? Float.BYTES * t.elementCount() : t.data().byteSize();
+        }
+        VisionConfig c = weights.config();
+        long tokens = (long) imageBatch * c.patchCount();
+        long activations = Float.BYTES * tokens * (7L * c.hidden() + c.ffn() + c.patchVectorLength());
+        return resident + activations;
+    }
+
     @Override
     public VisionConfig config() {
         return config;

@@ -15,17 +15,17 @@ import java.util.concurrent.TimeUnit;
  * Small clips written by ffmpeg itself at test time (its {@code testsrc} pattern, which numbers its frames), the
  * reference pictures ffmpeg decodes from them without seeking, and stand-in executables for the failure cases.
  */
-final class TestClips {
+public final class TestClips {
 
     /** The clips' picture: 64x48 at 10 frames a second, 2 s long (20 frames). */
-    static final int WIDTH = 64;
-    static final int HEIGHT = 48;
-    static final int FRAMES = 20;
+    public static final int WIDTH = 64;
+    public static final int HEIGHT = 48;
+    public static final int FRAMES = 20;
 
     private TestClips() {}
 
     /** Skips the calling test, saying why, when ffmpeg or ffprobe is not on the PATH. */
-    static FfmpegTools requireFfmpeg() {
+    public static FfmpegTools requireFfmpeg() {
         FfmpegTools tools = FfmpegTools.onPath();
         assumeTrue(tools.installed(), "ffmpeg and ffprobe are not on the PATH (Debian: apt-get install ffmpeg); "
                 + "the clip tests need them");
@@ -36,7 +36,7 @@ final class TestClips {
      * A 2 s testsrc clip encoded with {@code codec} into {@code file} (its extension picks the container);
      * {@code extra} are more output options. Skips the test when this ffmpeg build lacks the encoder.
      */
-    static byte[] make(Path file, String codec, String... extra) throws IOException, InterruptedException {
+    public static byte[] make(Path file, String codec, String... extra) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error",
                 "-y", "-f", "lavfi", "-i", "testsrc=size=" + WIDTH + "x" + HEIGHT + ":rate=10", "-t", "2",
                 "-c:v", codec, "-pix_fmt", "yuv420p"));

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SortedSet;
@@ -13,10 +14,11 @@ import java.util.SortedSet;
 /**
  * Samples frames from a clip in a container Java cannot read (MP4, MOV, WebM, MKV, AVI) with the {@code ffprobe}
  * and {@code ffmpeg} executables, treating the clip as hostile: it is copied to a private temporary file, probed
- * for its size and frame times (the pixel limit is checked before a frame is decoded), and each picked frame is
- * decoded by one ffmpeg run that reads only that file with the demuxer its magic bytes named, on one thread,
- * under a per-run timeout and a budget for the whole clip. Frames are picked as for GIF ({@link FrameSampler}):
- * the frame showing at k × duration / n.
+ * for its size, frame times and keyframes (the pixel limit is checked before a frame is decoded), and the picked
+ * frames are decoded by ffmpeg runs that read only that file with the demuxer its magic bytes named, on one thread,
+ * under a per-run timeout and a budget for the whole clip: one seek per frame, or one pass from the start when the
+ * keyframes are so sparse that this decodes fewer frames ({@link ClipProbe#cheaperInOnePass}). Frames are picked as
+ * for GIF ({@link FrameSampler}): the frame showing at k × duration / n.
  */
 final class FfmpegClipDecoder {
 
@@ -53,9 +55,18 @@ final class FfmpegClipDecoder {
             double[] starts = probe.starts();
             SortedSet<Integer> picked = FrameSampler.pick(starts, frames);
             checkBudget((long) size[0] * size[1] * picked.size());
+            List<RgbImage> images = new ArrayList<>(picked.size());
+            if (probe.cheaperInOnePass(picked)) {
+                images.addAll(run.framesInOnePass(picked, size[0], size[1]));
+            } else {
+                for (int index : picked) {
+                    images.add(run.frame(probe.seekTo(index), size[0], size[1]));
+                }
+            }
             List<VideoFrame> out = new ArrayList<>(picked.size());
+            int i = 0;
             for (int index : picked) {
-                out.add(new VideoFrame(run.frame(probe.seekTo(index), size[0], size[1]), starts[index]));
+                out.add(new VideoFrame(images.get(i++), starts[index]));
             }
             return out;
         } catch (IOException e) {
@@ -109,27 +120,63 @@ final class FfmpegClipDecoder {
 
         /** The frame at {@code seek} (null: the first one) as RGB, which must be {@code width} × {@code height}. */
         RgbImage frame(String seek, int width, int height) throws IOException, InterruptedException, MediaException {
+            List<String> command = ffmpegReading(seek == null ? List.of()
+                    : List.of("-seek_timestamp", "1", "-ss", seek));
+            command.addAll(List.of("-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"));
+            return split(run(command, frameBytes(width, height), "decoded"), 1, width, height).getFirst();
+        }
+
+        /**
+         * The frames at {@code indices} (presentation order) from one run that decodes the clip from its start:
+         * ffmpeg's {@code select} filter keeps those frames, counted as they leave the decoder.
+         */
+        List<RgbImage> framesInOnePass(SortedSet<Integer> indices, int width, int height)
+                throws IOException, InterruptedException, MediaException {
+            StringBuilder select = new StringBuilder("select=");
+            for (int index : indices) {
+                select.append(select.length() > 7 ? "+" : "").append("eq(n\\,").append(index).append(')');
+            }
+            List<String> command = ffmpegReading(List.of());
+            command.addAll(List.of("-vf", select.toString(), "-vsync", "passthrough", "-frames:v",
+                    Integer.toString(indices.size()), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"));
+            int bytes = Math.toIntExact(frameBytes(width, height) * (long) indices.size());
+            return split(run(command, bytes, "decoded"), indices.size(), width, height);
+        }
+
+        /** ffmpeg's options for reading this clip's first video stream, {@code seek} options before the input. */
+        private List<String> ffmpegReading(List<String> seek) {
             List<String> command = new ArrayList<>(List.of(tools.ffmpeg().toString(), "-nostdin", "-hide_banner",
                     "-loglevel", "error", "-threads", "1", "-filter_threads", "1", "-protocol_whitelist", "file",
                     "-f", container.demuxer()));
-            if (seek != null) {
-                command.addAll(List.of("-seek_timestamp", "1", "-ss", seek));
-            }
-            command.addAll(List.of("-i", file.toString(), "-map", "0:v:0", "-frames:v", "1", "-an", "-sn", "-dn",
-                    "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"));
-            int bytes = Math.toIntExact((long) width * height * 3);
-            BoundedProcess.Result result = run(command, bytes, "decoded");
+            command.addAll(seek);
+            command.addAll(List.of("-i", file.toString(), "-map", "0:v:0", "-an", "-sn", "-dn"));
+            return command;
+        }
+
+        private static int frameBytes(int width, int height) {
+            return Math.toIntExact((long) width * height * 3);
+        }
+
+        /** {@code count} frames of {@code width} × {@code height} from the run's output, which must hold exactly those. */
+        private List<RgbImage> split(BoundedProcess.Result result, int count, int width, int height)
+                throws MediaException {
+            long bytes = (long) frameBytes(width, height) * count;
             if (result.stdout().length == 0) {
                 throw new MediaException("The clip could not be decoded: ffmpeg found no picture for a frame the "
                         + "clip lists (a truncated or damaged clip?)" + detail(result.stderr()));
             }
             if (result.stdout().length != bytes) {
                 // A stream whose size changes midway, or a frame ffmpeg could not decode.
-                throw new MediaException("The clip could not be decoded: a frame came out as "
-                        + result.stdout().length + " bytes, not the " + width + "x" + height + " the clip declares"
+                throw new MediaException("The clip could not be decoded: ffmpeg gave " + result.stdout().length
+                        + " bytes, not " + count + " frame(s) of the " + width + "x" + height + " the clip declares"
                         + detail(result.stderr()));
             }
-            return new RgbImage(width, height, result.stdout());
+            List<RgbImage> images = new ArrayList<>(count);
+            int each = frameBytes(width, height);
+            for (int i = 0; i < count; i++) {
+                images.add(new RgbImage(width, height, Arrays.copyOfRange(result.stdout(), i * each, (i + 1) * each)));
+            }
+            return images;
         }
 
         private BoundedProcess.Result run(List<String> command, int maxStdout, String verb)

@@ -2,12 +2,19 @@ package io.gemmafleet.media;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Reading ffprobe's compact output: frame order, discarded packets, missing fields, rotation, seek positions. */
+/**
+ * Reading ffprobe's compact output (frame order, discarded packets, missing fields, rotation, seek positions) and
+ * choosing between seeks and one pass.
+ */
 class ClipProbeTest {
 
     @Test
@@ -41,6 +48,28 @@ class ClipProbeTest {
         assertArrayEquals(new double[] {0, 0.1, 0.2}, probe.starts(), 1e-12);
         assertArrayEquals(new int[] {16, 32}, probe.displaySize(), "a quarter turn either way swaps the sides");
         assertEquals("1.050000", probe.seekTo(1), "seek positions are in the stream's own time");
+    }
+
+    @Test
+    void onePassWhenKeyframesAreSparserThanThePicks() throws Exception {
+        StringBuilder out = new StringBuilder("stream|width=8|height=8|time_base=1/10\n");
+        for (int i = 0; i < 100; i++) {
+            out.append("packet|pts=").append(i).append("|duration=1|flags=").append(i % 10 == 0 ? "K_" : "__")
+                    .append('\n');
+        }
+        ClipProbe everyTenth = ClipProbe.parse(out.toString());
+        assertTrue(everyTenth.keyframe()[90] && !everyTenth.keyframe()[95]);
+        // Frames 0, 25, 50, 75: seeks decode 1 + 6 + 1 + 6 frames (+ 4 runs) against 76 (+ 1 run) in one pass.
+        assertFalse(everyTenth.cheaperInOnePass(new TreeSet<>(List.of(0, 25, 50, 75))));
+        // Every other frame: 50 seeks cost more than decoding the 99 frames once.
+        TreeSet<Integer> half = new TreeSet<>();
+        for (int i = 0; i < 100; i += 2) {
+            half.add(i);
+        }
+        assertTrue(everyTenth.cheaperInOnePass(half));
+        ClipProbe oneKeyframe = ClipProbe.parse(out.toString().replace("flags=K_", "flags=__")
+                .replaceFirst("flags=__", "flags=K_"));
+        assertTrue(oneKeyframe.cheaperInOnePass(new TreeSet<>(List.of(0, 25, 50, 75))), "every seek decodes from 0");
     }
 
     @Test

@@ -43,39 +43,84 @@ class FfmpegVideoDecoderTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} in {1}")
+    /**
+     * Four frames of a clip {@code seconds} long at 10 frames a second with a keyframe every {@code gop} frames.
+     * 2 s with the encoders' default of 250: one keyframe for all 20 frames, so one pass decodes fewer frames than
+     * four seeks would. 10 s with a keyframe every 10 frames: each frame is a short decode from the keyframe before
+     * it, so each is sought.
+     */
+    @ParameterizedTest(name = "{0} in {1}, {3} s, keyframe every {4}")
     @CsvSource({
-        "libx264, clip.mp4, video/mp4",
-        "libx265, clip.mp4, video/mp4",
-        "libvpx, clip.webm, video/webm",
-        "libvpx-vp9, clip.webm, video/webm",
-        "mpeg4, clip.mov, video/quicktime",
-        "libx264, clip.mkv, video/x-matroska",
-        "mpeg4, clip.avi, video/x-msvideo",
+        "libx264, clip.mp4, video/mp4, 2, 250",
+        "libx264, clip.mp4, video/mp4, 10, 10",
+        "libx265, clip.mp4, video/mp4, 2, 250",
+        "libvpx, clip.webm, video/webm, 2, 250",
+        "libvpx-vp9, clip.webm, video/webm, 2, 250",
+        "libvpx-vp9, clip.webm, video/webm, 10, 10",
+        "mpeg4, clip.mov, video/quicktime, 2, 250",
+        "libx264, clip.mkv, video/x-matroska, 10, 10",
+        "mpeg4, clip.avi, video/x-msvideo, 2, 250",
     })
-    void fourFramesEvenlyOverTwoSeconds(String codec, String name, String mediaType) throws Exception {
-        FfmpegTools tools = TestClips.requireFfmpeg();
+    void fourFramesEvenlyOverTheClip(String codec, String name, String mediaType, int seconds, int gop)
+            throws Exception {
+        Path log = dir.resolve("ffmpeg.log");
+        FfmpegTools tools = TestClips.logging(TestClips.requireFfmpeg(), dir, log);
         Path clip = dir.resolve(name);
-        byte[] bytes = TestClips.make(clip, codec);
-        // Sample times 0, .5, 1, 1.5 s of 20 frames at 10 per second: frames 0, 5, 10, 15 at their own times.
-        assertFrames(clip, decoder(tools).sample(bytes, mediaType, 4), new int[] {0, 5, 10, 15},
-                new double[] {0, 0.5, 1.0, 1.5});
+        byte[] bytes = TestClips.make(clip, seconds, codec, "-g", Integer.toString(gop));
+        // Sample times k × seconds / 4 fall on frame starts: frames k × 10 × seconds / 4, at their own times.
+        int[] indices = new int[4];
+        double[] times = new double[4];
+        for (int k = 0; k < 4; k++) {
+            indices[k] = k * 10 * seconds / 4;
+            times[k] = k * seconds / 4.0;
+        }
+        assertFrames(clip, decoder(tools).sample(bytes, mediaType, 4), indices, times);
+        List<String> runs = Files.readAllLines(log);
+        if (gop < 250) {
+            assertEquals(4, runs.size(), "one run per frame: " + runs);
+            assertEquals(3, runs.stream().filter(r -> r.contains("-ss ")).count(), "the first frame needs no seek");
+        } else {
+            assertEquals(1, runs.size(), "one pass: " + runs);
+            assertTrue(runs.getFirst().contains("select=eq(n\\,0)+eq(n\\,5)+eq(n\\,10)+eq(n\\,15)"),
+                    runs.getFirst());
+        }
+        assertTrue(runs.stream().allMatch(r -> r.contains("-protocol_whitelist file") && r.contains("-threads 1")
+                && r.contains("-nostdin") && r.contains("-f " + (name.endsWith("mp4") || name.endsWith("mov")
+                ? "mov" : name.endsWith("avi") ? "avi" : "matroska"))), runs.toString());
     }
 
     @Test
     void framesAreTheOnesShowingAtTheSampleTimesAndNeverRepeat() throws Exception {
-        FfmpegTools tools = TestClips.requireFfmpeg();
+        Path log = dir.resolve("ffmpeg.log");
+        FfmpegTools tools = TestClips.logging(TestClips.requireFfmpeg(), dir, log);
         Path clip = dir.resolve("bframes.mp4");
-        byte[] bytes = TestClips.make(clip, "libx264", "-bf", "3"); // B-frames: decode order is not display order
-        // Sample times 0, 2/3, 4/3 s: frames 0 (0-.1), 6 (.6-.7) and 13 (1.3-1.4), stamped with their start.
-        assertFrames(clip, decoder(tools).sample(bytes, null, 3), new int[] {0, 6, 13}, new double[] {0, 0.6, 1.3});
-        List<VideoFrame> all = decoder(tools).sample(bytes, "video/mp4", 50);
-        assertEquals(TestClips.FRAMES, all.size(), "a clip of 20 frames gives at most 20");
-        for (int i = 1; i < all.size(); i++) {
-            assertEquals(i * 0.1, all.get(i).timestampSeconds(), 1e-6, "frame " + i + " in order");
-            assertFalse(Arrays.equals(all.get(i - 1).image().rgb(), all.get(i).image().rgb()),
-                    "testsrc changes every frame, so frames " + (i - 1) + " and " + i + " differ");
+        // 100 frames with B-frames (decode order is not display order) and a keyframe every 10 frames.
+        byte[] bytes = TestClips.make(clip, 10, "libx264", "-bf", "3", "-g", "10");
+        // Sample times 0, 10/3 and 20/3 s: frames 0 (0-.1), 33 (3.3-3.4) and 66 (6.6-6.7), stamped with their start;
+        // each is a short decode from the keyframe before it, so each is sought.
+        assertFrames(clip, decoder(tools).sample(bytes, null, 3), new int[] {0, 33, 66}, new double[] {0, 3.3, 6.6});
+        assertEquals(3, Files.readAllLines(log).size(), "one run per frame");
+        Files.delete(log);
+        // Every other frame: one pass decodes fewer frames than 50 seeks.
+        List<VideoFrame> half = decoder(tools).sample(bytes, "video/mp4", 50);
+        assertEquals(1, Files.readAllLines(log).size(), "one pass");
+        assertEquals(50, half.size());
+        for (int i = 1; i < half.size(); i++) {
+            assertEquals(i * 0.2, half.get(i).timestampSeconds(), 1e-6, "frame " + i + " in order");
+            assertFalse(Arrays.equals(half.get(i - 1).image().rgb(), half.get(i).image().rgb()),
+                    "testsrc changes every frame, so picks " + (i - 1) + " and " + i + " differ");
         }
+        assertArrayEquals(TestClips.reference(clip, 98).rgb(), half.getLast().image().rgb(), "pixels of frame 98");
+        assertArrayEquals(TestClips.reference(clip, 34).rgb(), half.get(17).image().rgb(), "pixels of frame 34");
+    }
+
+    @Test
+    void noMoreFramesThanTheClipHas() throws Exception {
+        FfmpegTools tools = TestClips.requireFfmpeg();
+        byte[] bytes = TestClips.make(dir.resolve("clip.webm"), "libvpx-vp9");
+        List<VideoFrame> all = decoder(tools).sample(bytes, "video/webm", 50);
+        assertEquals(TestClips.FRAMES, all.size(), "a clip of 20 frames gives at most 20");
+        assertEquals(1.9, all.getLast().timestampSeconds(), 1e-6);
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestClips {
 
-    /** The clips' picture: 64x48 at 10 frames a second, 2 s long (20 frames). */
+    /** The clips' picture: 64x48 at 10 frames a second, by default 2 s long (20 frames). */
     public static final int WIDTH = 64;
     public static final int HEIGHT = 48;
     public static final int FRAMES = 20;
@@ -37,8 +37,15 @@ public final class TestClips {
      * {@code extra} are more output options. Skips the test when this ffmpeg build lacks the encoder.
      */
     public static byte[] make(Path file, String codec, String... extra) throws IOException, InterruptedException {
+        return make(file, 2, codec, extra);
+    }
+
+    /** As {@link #make(Path, String, String...)}, {@code seconds} long (10 frames a second). */
+    public static byte[] make(Path file, int seconds, String codec, String... extra)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error",
-                "-y", "-f", "lavfi", "-i", "testsrc=size=" + WIDTH + "x" + HEIGHT + ":rate=10", "-t", "2",
+                "-y", "-f", "lavfi", "-i", "testsrc=size=" + WIDTH + "x" + HEIGHT + ":rate=10", "-t",
+                Integer.toString(seconds),
                 "-c:v", codec, "-pix_fmt", "yuv420p"));
         command.addAll(List.of(extra));
         command.add(file.toString());
@@ -68,6 +75,13 @@ public final class TestClips {
         if (errors != null) {
             throw new IOException("ffmpeg " + String.join(" ", args) + " failed: " + errors);
         }
+    }
+
+    /** {@code real} with its ffmpeg behind a script that logs each run's arguments, one line each, to {@code log}. */
+    static FfmpegTools logging(FfmpegTools real, Path dir, Path log) throws IOException {
+        Path ffmpeg = script(dir, "logged-ffmpeg",
+                "echo \"$*\" >> '" + log + "'\nexec '" + real.ffmpeg() + "' \"$@\"");
+        return new FfmpegTools(ffmpeg, real.ffprobe(), real.callTimeout(), real.clipTimeout());
     }
 
     /** An executable shell script in {@code dir}. */

@@ -57,6 +57,7 @@ class FfmpegVideoDecoderTest {
         "libvpx, clip.webm, video/webm, 2, 250",
         "libvpx-vp9, clip.webm, video/webm, 2, 250",
         "libvpx-vp9, clip.webm, video/webm, 10, 10",
+        "libaom-av1, clip.webm, video/webm, 2, 250",
         "mpeg4, clip.mov, video/quicktime, 2, 250",
         "libx264, clip.mkv, video/x-matroska, 10, 10",
         "mpeg4, clip.avi, video/x-msvideo, 2, 250",

@@ -54,7 +54,7 @@ final class FfmpegClipDecoder {
             checkFrameSize(size[0], size[1]);
             double[] starts = probe.starts();
             SortedSet<Integer> picked = FrameSampler.pick(starts, frames);
-            checkBudget((long) size[0] * size[1] * picked.size());
+            VideoDecoder.checkBudget((long) size[0] * size[1] * picked.size(), maxDecodedPixels);
             List<RgbImage> images = new ArrayList<>(picked.size());
             if (probe.cheaperInOnePass(picked)) {
                 images.addAll(run.framesInOnePass(picked, size[0], size[1]));
@@ -85,14 +85,6 @@ final class FfmpegClipDecoder {
             throw new MediaException(String.format(Locale.ROOT,
                     "The clip's frames are %dx%d pixels (%.1f megapixels); the limit is %.1f megapixels.", width,
                     height, pixels / 1e6, perFrameLimits.maxPixels() / 1e6));
-        }
-    }
-
-    private void checkBudget(long pixels) throws MediaException {
-        if (pixels > maxDecodedPixels) {
-            throw new MediaException(String.format(Locale.ROOT,
-                    "The clip would decode to %.1f megapixels in all; the limit is %.1f megapixels.", pixels / 1e6,
-                    maxDecodedPixels / 1e6));
         }
     }
 

@@ -55,7 +55,7 @@ public final class VideoDecoder {
         ImageFormat format = ImageDecoder.checkedFormat(clip, declaredMediaType, maxClipBytes);
         if (format == ImageFormat.GIF) {
             try (GifAnimation gif = new GifAnimation(clip, perFrameLimits)) {
-                checkBudget(gif.totalFrameArea());
+                checkBudget(gif.totalFrameArea(), maxDecodedPixels);
                 double[] starts = gif.startTimes();
                 SortedSet<Integer> picked = FrameSampler.pick(starts, frames);
                 return withTimes(gif.composite(picked), picked, starts);
@@ -82,8 +82,8 @@ public final class VideoDecoder {
             return Optional.empty();
         }
         if (clip.length > maxClipBytes) {
-            throw new MediaException(String.format(Locale.ROOT, "The clip is %d bytes; the limit is %d bytes.",
-                    clip.length, maxClipBytes));
+            throw new MediaException("The clip is " + ImageDecoder.size(clip.length) + "; the limit is "
+                    + ImageDecoder.size(maxClipBytes) + ".");
         }
         if (found.isEmpty()) {
             String what = ImageFormat.sniff(clip).map(f -> "a " + f.displayName() + " image")
@@ -115,7 +115,7 @@ public final class VideoDecoder {
         List<RgbImage> images = new ArrayList<>();
         try (ReaderSession session = new ReaderSession(ImageFormat.WEBP, clip)) {
             int[] size = session.checkedSize(0, perFrameLimits);
-            checkBudget((long) size[0] * size[1] * picked.size());
+            checkBudget((long) size[0] * size[1] * picked.size(), maxDecodedPixels);
             StructureCheck.check(ImageFormat.WEBP, clip);
             for (int index : picked) {
                 images.add(RasterToRgb.convert(session.read(index)));
@@ -124,7 +124,8 @@ public final class VideoDecoder {
         return withTimes(images, picked, starts);
     }
 
-    private void checkBudget(long pixels) throws MediaException {
+    /** Refuses a clip that would decode to more than {@code maxDecodedPixels} pixels in all. */
+    static void checkBudget(long pixels, long maxDecodedPixels) throws MediaException {
         if (pixels > maxDecodedPixels) {
             throw new MediaException(String.format(Locale.ROOT,
                     "The clip would decode to %.1f megapixels in all; the limit is %.1f megapixels.", pixels / 1e6,

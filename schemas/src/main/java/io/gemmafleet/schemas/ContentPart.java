@@ -40,7 +40,8 @@ public sealed interface ContentPart {
 
     /**
      * A video: either {@code frames} (images with their times, in time order) or one short clip as {@code data}
-     * with its {@code mediaType} (an animated {@code image/gif} or {@code image/webp}).
+     * with its {@code mediaType}: MP4, MOV, WebM, MKV or AVI (decoded with ffmpeg on the worker), or an animated
+     * {@code image/gif} or {@code image/webp}.
      *
      * @param maxFrames how many frames to sample from it; null = the worker's default
      */

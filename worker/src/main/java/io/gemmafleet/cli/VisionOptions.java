@@ -3,6 +3,7 @@ package io.gemmafleet.cli;
 import io.gemmafleet.backend.Backend;
 import io.gemmafleet.backend.ExecutorOptions;
 import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.media.FfmpegTools;
 import io.gemmafleet.media.ImageLimits;
 import io.gemmafleet.media.PanAndScan;
 import io.gemmafleet.model.load.ModelLoadException;
@@ -16,6 +17,7 @@ import io.gemmafleet.worker.vision.VisionServing;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,6 +61,15 @@ public final class VisionOptions {
             description = "frames sampled from a clip whose job names no max_frames (${DEFAULT-VALUE})")
     int videoFrames;
 
+    @Option(names = "--ffmpeg", paramLabel = "FILE", description = "the ffmpeg executable that decodes MP4, MOV, "
+            + "WebM, MKV and AVI clips, with ffprobe beside it (default: both found on the PATH; without them such "
+            + "clips are refused and GIF/WebP clips and timed frames still work)")
+    Path ffmpeg;
+
+    @Option(names = "--video-timeout", defaultValue = "PT60S", description = "longest ffmpeg may spend on one "
+            + "clip, each ffmpeg run at most 20 s of it (ISO-8601 duration, ${DEFAULT-VALUE})")
+    Duration videoTimeout;
+
     @Option(names = "--image-batch", defaultValue = "8",
             description = "most images the vision tower encodes in one pass (${DEFAULT-VALUE})")
     int imageBatch;
@@ -99,9 +110,11 @@ public final class VisionOptions {
         // --threads 0 means all cores, as for the text model.
         VisionEncoder encoder = CpuVisionEncoder.create(weights, new ExecutorOptions(threads, 1).effectiveThreads());
         MediaReader.Settings media = new MediaReader.Settings(new ImageLimits(imageMaxBytes, imageMaxPixels),
-                videoMaxBytes, videoFrames, panAndScan, PanAndScan.DEFAULTS);
+                videoMaxBytes, videoFrames, panAndScan, PanAndScan.DEFAULTS, ffmpegTools());
         log.println("vision: " + weights.config() + ", image batch " + imageBatch + ", pan-and-scan "
-                + (panAndScan ? "on" : "off") + " by default");
+                + (panAndScan ? "on" : "off") + " by default, video containers "
+                + (media.ffmpeg().installed() ? "through " + media.ffmpeg().ffmpeg()
+                        : "refused (no ffmpeg/ffprobe" + (ffmpeg == null ? " on the PATH" : " at " + ffmpeg) + ")"));
         return VisionServing.of(encoder, tokenizer, media, imageBatch, imageCache).owning(weights);
     }
 
@@ -156,12 +169,20 @@ public final class VisionOptions {
         }
     }
 
+    /** ffmpeg as given, else from the PATH; each run gets at most the default per-run time, within the clip's. */
+    FfmpegTools ffmpegTools() {
+        Duration call = videoTimeout.compareTo(FfmpegTools.DEFAULT_CALL_TIMEOUT) < 0 ? videoTimeout
+                : FfmpegTools.DEFAULT_CALL_TIMEOUT;
+        return FfmpegTools.at(ffmpeg, call, videoTimeout);
+    }
+
     /** Checks the numbers: a bad one is a usage error. */
     void validate() {
-        if (imageBatch < 1 || videoFrames < 1 || imageMaxPixels < 1 || imageMaxBytes < 1) {
+        if (imageBatch < 1 || videoFrames < 1 || imageMaxPixels < 1 || imageMaxBytes < 1
+                || videoTimeout.isNegative() || videoTimeout.isZero()) {
             throw new CommandLine.ParameterException(command.commandLine(),
-                    "Invalid value: --image-batch, --video-frames, --image-max-pixels and --image-max-bytes must "
-                            + "be positive");
+                    "Invalid value: --image-batch, --video-frames, --image-max-pixels, --image-max-bytes and "
+                            + "--video-timeout must be positive");
         }
     }
 }

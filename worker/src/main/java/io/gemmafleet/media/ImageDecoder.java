@@ -67,7 +67,8 @@ public final class ImageDecoder {
         return format;
     }
 
-    private static String size(long bytes) {
+    /** A byte count for people: bytes, KiB or MiB. */
+    static String size(long bytes) {
         return bytes >= 1024 * 1024 ? String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024))
                 : bytes >= 1024 ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0) : bytes + " bytes";
     }

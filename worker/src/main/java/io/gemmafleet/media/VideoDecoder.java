@@ -3,12 +3,14 @@ package io.gemmafleet.media;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SortedSet;
 
 /**
- * Decodes a short clip that Java reads without native code (animated GIF; animated WebP whose frames cover the
- * picture; any still image as a one-frame clip) and samples frames evenly over its duration ({@link FrameSampler}),
- * each frame as the picture shows at that time, with its start time in seconds.
+ * Decodes a short clip and samples frames evenly over its duration ({@link FrameSampler}), each frame as the
+ * picture shows at that time, with its start time in seconds. The one place that decides how, by the container its
+ * magic bytes name: MP4, MOV, WebM, MKV and AVI go to ffmpeg ({@link FfmpegClipDecoder}); animated GIF and animated
+ * WebP whose frames cover the picture are read in Java; any still image is a one-frame clip.
  */
 public final class VideoDecoder {
 
@@ -18,18 +20,27 @@ public final class VideoDecoder {
     private final ImageLimits perFrameLimits;
     private final long maxClipBytes;
     private final long maxDecodedPixels;
+    private final FfmpegClipDecoder ffmpeg;
 
+    /** With ffmpeg and ffprobe from the PATH, if they are there. */
     public VideoDecoder(ImageLimits perFrameLimits, long maxClipBytes) {
         this(perFrameLimits, maxClipBytes, DEFAULT_MAX_DECODED_PIXELS);
     }
 
+    /** With ffmpeg and ffprobe from the PATH, if they are there. */
     public VideoDecoder(ImageLimits perFrameLimits, long maxClipBytes, long maxDecodedPixels) {
+        this(perFrameLimits, maxClipBytes, maxDecodedPixels, FfmpegTools.onPath());
+    }
+
+    /** @param ffmpeg the executables for MP4, MOV, WebM, MKV and AVI clips (absent ones: such clips are refused) */
+    public VideoDecoder(ImageLimits perFrameLimits, long maxClipBytes, long maxDecodedPixels, FfmpegTools ffmpeg) {
         if (maxClipBytes <= 0 || maxDecodedPixels <= 0) {
             throw new IllegalArgumentException("clip limits must be positive");
         }
         this.perFrameLimits = perFrameLimits;
         this.maxClipBytes = maxClipBytes;
         this.maxDecodedPixels = maxDecodedPixels;
+        this.ffmpeg = new FfmpegClipDecoder(ffmpeg, perFrameLimits, maxDecodedPixels);
     }
 
     /** Up to {@code frames} frames, in clip order. */
@@ -37,10 +48,14 @@ public final class VideoDecoder {
         if (frames < 1) {
             throw new IllegalArgumentException("frames must be at least 1: " + frames);
         }
+        Optional<VideoContainer> container = checkedContainer(clip, declaredMediaType);
+        if (container.isPresent()) {
+            return ffmpeg.sample(clip, container.get(), frames);
+        }
         ImageFormat format = ImageDecoder.checkedFormat(clip, declaredMediaType, maxClipBytes);
         if (format == ImageFormat.GIF) {
             try (GifAnimation gif = new GifAnimation(clip, perFrameLimits)) {
-                checkBudget(gif.totalFrameArea());
+                checkBudget(gif.totalFrameArea(), maxDecodedPixels);
                 double[] starts = gif.startTimes();
                 SortedSet<Integer> picked = FrameSampler.pick(starts, frames);
                 return withTimes(gif.composite(picked), picked, starts);
@@ -57,12 +72,50 @@ public final class VideoDecoder {
         return List.of(new VideoFrame(still, 0.0));
     }
 
+    /**
+     * The video container of {@code clip}, checked against the size limit and the declared type; empty when the
+     * data is no video container and was not declared as one (an image, or an animated one, decoded in Java).
+     */
+    private Optional<VideoContainer> checkedContainer(byte[] clip, String declaredMediaType) throws MediaException {
+        Optional<VideoContainer> found = VideoContainer.sniff(clip);
+        if (found.isEmpty() && !VideoContainer.isVideoType(declaredMediaType)) {
+            return Optional.empty();
+        }
+        if (clip.length > maxClipBytes) {
+            throw new MediaException("The clip is " + ImageDecoder.size(clip.length) + "; the limit is "
+                    + ImageDecoder.size(maxClipBytes) + ".");
+        }
+        if (found.isEmpty()) {
+            String what = ImageFormat.sniff(clip).map(f -> "a " + f.displayName() + " image")
+                    .orElse("not a video in a container this worker reads (" + VideoContainer.ACCEPTED + ")");
+            throw new MediaException("The clip was declared as " + declaredMediaType.strip() + " but the data is "
+                    + what + ".");
+        }
+        if (!namesNoType(declaredMediaType)) {
+            Optional<VideoContainer> declared = VideoContainer.fromDeclared(declaredMediaType);
+            if (declared.isEmpty() || !found.get().agreesWith(declared.get())) {
+                throw new MediaException("The clip was declared as " + declaredMediaType.strip() + " but the data "
+                        + "is in the " + found.get().displayName() + " container (" + found.get().mediaType() + ").");
+            }
+        }
+        return found;
+    }
+
+    /** Absent, blank or {@code application/octet-stream}: the client did not say what the data is. */
+    private static boolean namesNoType(String declaredMediaType) {
+        if (declaredMediaType == null) {
+            return true;
+        }
+        String type = declaredMediaType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return type.isEmpty() || type.equals("application/octet-stream");
+    }
+
     private List<VideoFrame> webp(byte[] clip, double[] starts, int frames) throws MediaException {
         SortedSet<Integer> picked = FrameSampler.pick(starts, frames);
         List<RgbImage> images = new ArrayList<>();
         try (ReaderSession session = new ReaderSession(ImageFormat.WEBP, clip)) {
             int[] size = session.checkedSize(0, perFrameLimits);
-            checkBudget((long) size[0] * size[1] * picked.size());
+            checkBudget((long) size[0] * size[1] * picked.size(), maxDecodedPixels);
             StructureCheck.check(ImageFormat.WEBP, clip);
             for (int index : picked) {
                 images.add(RasterToRgb.convert(session.read(index)));
@@ -71,7 +124,8 @@ public final class VideoDecoder {
         return withTimes(images, picked, starts);
     }
 
-    private void checkBudget(long pixels) throws MediaException {
+    /** Refuses a clip that would decode to more than {@code maxDecodedPixels} pixels in all. */
+    static void checkBudget(long pixels, long maxDecodedPixels) throws MediaException {
         if (pixels > maxDecodedPixels) {
             throw new MediaException(String.format(Locale.ROOT,
                     "The clip would decode to %.1f megapixels in all; the limit is %.1f megapixels.", pixels / 1e6,

@@ -1,11 +1,14 @@
 package io.gemmafleet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gemmafleet.backend.cpu.CpuBackend;
+import io.gemmafleet.media.FfmpegTools;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
@@ -21,6 +24,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +75,7 @@ class DefaultModelVisionTest {
             assertEquals(256, vision.prompt().tokensPerImage());
         }
         assertTrue(visionLog.toString(StandardCharsets.UTF_8).contains("found beside the model"), visionLog.toString());
+        assertTrue(visionLog.toString(StandardCharsets.UTF_8).contains("video containers "), visionLog.toString());
         assertNull(visionOptions("--no-vision").open(new CpuBackend(), model, TestModelShape.tiny().hidden(), 1,
                 null, new PrintStream(java.io.OutputStream.nullOutputStream())), "--no-vision still wins");
     }
@@ -102,6 +107,22 @@ class DefaultModelVisionTest {
         VisionServing vision = visionOptions().open(new CpuBackend(), model.toString(), thisWidth, 1, null, new PrintStream(log, true, StandardCharsets.UTF_8));
         assertNull(vision, "text only");
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("serving text only"), log.toString());
+    }
+
+    @Test
+    void ffmpegOptionsNameTheExecutableAndBoundItsTime() {
+        FfmpegTools defaults = visionOptions().ffmpegTools();
+        assertEquals(Duration.ofSeconds(20), defaults.callTimeout());
+        assertEquals(Duration.ofSeconds(60), defaults.clipTimeout());
+        FfmpegTools given = visionOptions("--ffmpeg", dir.resolve("bin/ffmpeg").toString(), "--video-timeout", "PT5S")
+                .ffmpegTools();
+        assertEquals(dir.resolve("bin/ffmpeg"), given.ffmpeg());
+        assertFalse(given.installed(), "nothing is there");
+        assertEquals(Duration.ofSeconds(5), given.callTimeout(), "one run never gets more than the whole clip");
+        assertEquals(Duration.ofSeconds(5), given.clipTimeout());
+        WorkerCommand command = new WorkerCommand();
+        new CommandLine(command).parseArgs("--bootstrap", "localhost:1", "--video-timeout", "PT0S");
+        assertThrows(CommandLine.ParameterException.class, () -> command.vision.validate());
     }
 
     /** The worker command's vision options as parsed from {@code args}. */

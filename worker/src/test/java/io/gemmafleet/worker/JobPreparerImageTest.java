@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gemmafleet.intake.IncomingJob;
+import io.gemmafleet.media.FfmpegTools;
+import io.gemmafleet.media.TestClips;
 import io.gemmafleet.model.load.Checkpoint;
 import io.gemmafleet.model.load.CheckpointLoader;
 import io.gemmafleet.model.tokenizer.GemmaTokenizer;
@@ -18,6 +20,7 @@ import io.gemmafleet.worker.vision.ImagePrompt;
 import io.gemmafleet.worker.vision.MediaReader;
 import io.gemmafleet.worker.vision.VisionServing;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -55,9 +58,13 @@ class JobPreparerImageTest {
     }
 
     private static JobPreparer preparer(int context, boolean panAndScanByDefault) {
+        return preparer(context, panAndScanByDefault, FfmpegTools.onPath());
+    }
+
+    private static JobPreparer preparer(int context, boolean panAndScanByDefault, FfmpegTools ffmpeg) {
         MediaReader.Settings defaults = MediaReader.Settings.defaults();
         MediaReader.Settings settings = new MediaReader.Settings(defaults.limits(), defaults.maxClipBytes(), 3,
-                panAndScanByDefault, defaults.panAndScan());
+                panAndScanByDefault, defaults.panAndScan(), ffmpeg);
         VisionServing vision = new VisionServing(new MediaReader(settings, IMAGE_SIZE),
                 new ImagePrompt(tokenizer, SOFT_TOKENS), null);
         return new JobPreparer(codec, tokenizer, () -> context, 5, id -> false, vision);
@@ -138,6 +145,30 @@ class JobPreparerImageTest {
         // max_frames spreads the kept frames over the clip.
         String capped = frames.replace("\"frames\":[", "\"max_frames\":2,\"frames\":[");
         assertEquals(2, ready(prepare(preparer(512, false), job(capped, ""))).images().images().size());
+    }
+
+    @Test
+    void anMp4ClipBecomesItsSampledFramesEachLabelledWithItsTime() throws Exception {
+        FfmpegTools ffmpeg = TestClips.requireFfmpeg();
+        byte[] mp4 = TestClips.make(dir.resolve("clip.mp4"), "libx264");
+        String clip = "[{\"type\":\"video\",\"data\":\"data:video/mp4;base64,"
+                + Base64.getEncoder().encodeToString(mp4) + "\"},{\"type\":\"text\",\"text\":\"What moves?\"}]";
+        // The worker's default here is 3 frames: sample times 0, 2/3 and 4/3 s of a 10 fps clip.
+        JobPreparer.Ready r = ready(prepare(preparer(512, false, ffmpeg), job(clip, "")));
+        assertEquals(3, r.images().images().size());
+        String text = tokenizer.decode(Arrays.stream(r.promptIds()).filter(id -> id != ImagePrompt.SOFT_TOKEN_ID)
+                .toArray());
+        assertTrue(text.contains("Frame 1 at 0:00.0:\n\n<start_of_image><end_of_image>\n\nFrame 2 at 0:00.6:"),
+                text);
+        assertTrue(text.contains("Frame 3 at 0:01.3:"), text);
+        assertTrue(text.indexOf("Frame 3") < text.indexOf("What moves?"), text);
+
+        String capped = clip.replace("\"type\":\"video\",", "\"type\":\"video\",\"max_frames\":5,");
+        assertEquals(5, ready(prepare(preparer(512, false, ffmpeg), job(capped, ""))).images().images().size());
+
+        FfmpegTools absent = FfmpegTools.at(dir.resolve("no-ffmpeg-here/ffmpeg"), Duration.ofSeconds(5),
+                Duration.ofSeconds(5));
+        assertInvalidMedia(prepare(preparer(512, false, absent), job(clip, "")), "ffmpeg is not installed");
     }
 
     @Test

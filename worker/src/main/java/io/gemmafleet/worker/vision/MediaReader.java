@@ -1,5 +1,6 @@
 package io.gemmafleet.worker.vision;
 
+import io.gemmafleet.media.FfmpegTools;
 import io.gemmafleet.media.GemmaImageProcessor;
 import io.gemmafleet.media.ImageDecoder;
 import io.gemmafleet.media.MediaException;
@@ -34,9 +35,17 @@ public final class MediaReader {
     /**
      * @param videoFrames frames sampled from a clip that names no {@code max_frames}
      * @param panAndScanByDefault whether images get pan-and-scan crops when the job does not say
+     * @param ffmpeg the executables that decode MP4, MOV, WebM, MKV and AVI clips
      */
     public record Settings(io.gemmafleet.media.ImageLimits limits, long maxClipBytes, int videoFrames,
-                           boolean panAndScanByDefault, PanAndScan panAndScan) {
+                           boolean panAndScanByDefault, PanAndScan panAndScan, FfmpegTools ffmpeg) {
+
+        /** With ffmpeg and ffprobe from the PATH, if they are there. */
+        public Settings(io.gemmafleet.media.ImageLimits limits, long maxClipBytes, int videoFrames,
+                        boolean panAndScanByDefault, PanAndScan panAndScan) {
+            this(limits, maxClipBytes, videoFrames, panAndScanByDefault, panAndScan, FfmpegTools.onPath());
+        }
+
         public static Settings defaults() {
             return new Settings(io.gemmafleet.media.ImageLimits.DEFAULTS, 64L << 20, 8, false, PanAndScan.DEFAULTS);
         }
@@ -63,7 +72,8 @@ public final class MediaReader {
     public MediaReader(Settings settings, int imageSize) {
         this.settings = settings;
         this.images = new ImageDecoder(settings.limits());
-        this.videos = new VideoDecoder(settings.limits(), settings.maxClipBytes());
+        this.videos = new VideoDecoder(settings.limits(), settings.maxClipBytes(),
+                VideoDecoder.DEFAULT_MAX_DECODED_PIXELS, settings.ffmpeg());
         this.processor = new GemmaImageProcessor(imageSize);
     }
 

@@ -2,12 +2,18 @@ package io.gemmafleet.backend.cpu.vision;
 
 import io.gemmafleet.backend.cpu.ThreadTeam;
 import io.gemmafleet.backend.cpu.VectorMath;
+import io.gemmafleet.backend.cpu.matmul.PackedMatrix;
 import io.gemmafleet.model.quant.Dequantizer;
+import io.gemmafleet.model.tensor.GgmlType;
 import io.gemmafleet.model.tensor.TensorData;
 import io.gemmafleet.model.vision.VisionConfig;
 import io.gemmafleet.model.vision.VisionEncoder;
 import io.gemmafleet.model.vision.VisionTensors;
 import io.gemmafleet.model.vision.VisionWeights;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,11 +28,14 @@ import java.util.List;
  */
 public final class CpuVisionEncoder implements VisionEncoder {
 
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private record Layer(float[] ln1Weight, float[] ln1Bias, Linear q, Linear k, Linear v, Linear out,
                          float[] ln2Weight, float[] ln2Bias, Linear up, Linear down) {}
 
     private final VisionConfig config;
     private final ThreadTeam team;
+    private final Arena arena;
     private final Linear patchEmbedding;
     private final float[] positions;
     private final List<Layer> layers;
@@ -35,11 +44,12 @@ public final class CpuVisionEncoder implements VisionEncoder {
     private final float[] softEmbNorm;
     private final Linear projection;
 
-    private CpuVisionEncoder(VisionWeights w, ThreadTeam team) {
+    private CpuVisionEncoder(VisionWeights w, ThreadTeam team, Arena arena) {
         this.config = w.config();
         this.team = team;
+        this.arena = arena;
         VisionConfig c = config;
-        patchEmbedding = Linear.ofRowMajor(w.tensor(VisionTensors.PATCH_WEIGHT), c.hidden(), c.patchVectorLength(),
+        patchEmbedding = new Linear(matrix(w.tensor(VisionTensors.PATCH_WEIGHT), c.hidden(), c.patchVectorLength()),
                 floats(w, VisionTensors.PATCH_BIAS));
         positions = floats(w, VisionTensors.POSITION);
         List<Layer> list = new ArrayList<>();
@@ -54,19 +64,21 @@ public final class CpuVisionEncoder implements VisionEncoder {
         postNormWeight = floats(w, VisionTensors.POST_NORM + ".weight");
         postNormBias = floats(w, VisionTensors.POST_NORM + ".bias");
         softEmbNorm = w.softEmbNormMultiplier();
-        projection = Linear.ofInputMajor(w.tensor(VisionTensors.INPUT_PROJECTION));
+        projection = new Linear(transposed(w.tensor(VisionTensors.INPUT_PROJECTION)), null);
     }
 
     /**
-     * An encoder on {@code weights} with a team of {@code threads} compute threads. Every matrix is copied as f32 in
-     * the input-major order the products take (for F16 and BF16 towers that is twice the file's size in heap).
+     * An encoder on {@code weights} with a team of {@code threads} compute threads. The weights must stay open while
+     * the encoder is used; F16 matrices (which have no vector kernel) are widened to f32 once, here.
      */
     public static CpuVisionEncoder create(VisionWeights weights, int threads) {
         ThreadTeam team = new ThreadTeam(threads);
+        Arena arena = Arena.ofShared();
         try {
-            return new CpuVisionEncoder(weights, team);
+            return new CpuVisionEncoder(weights, team, arena);
         } catch (RuntimeException | Error e) {
             team.close();
+            arena.close();
             throw e;
         }
     }
@@ -194,7 +206,7 @@ public final class CpuVisionEncoder implements VisionEncoder {
 
     private Linear linear(VisionWeights w, int layer, String part) {
         TensorData weight = w.tensor(VisionTensors.layer(layer, part, "weight"));
-        return Linear.ofRowMajor(weight, Math.toIntExact(weight.shape()[0]), Math.toIntExact(weight.shape()[1]),
+        return new Linear(matrix(weight, weight.shape()[0], weight.shape()[1]),
                 floats(w, VisionTensors.layer(layer, part, "bias")));
     }
 
@@ -202,8 +214,41 @@ public final class CpuVisionEncoder implements VisionEncoder {
         return Dequantizer.all(w.tensor(name));
     }
 
+    /**
+     * The kernel for {@code t} seen as a {@code [rows, columns]} matrix (the patch embedding is 4-D); F16 has no
+     * vector kernel, so it is widened to f32 in this encoder's arena.
+     */
+    private PackedMatrix matrix(TensorData t, long rows, long columns) {
+        TensorData view = new TensorData(t.name(), t.type(), new long[] {rows, columns}, t.data());
+        if (t.type() != GgmlType.F16) {
+            return PackedMatrix.of(view);
+        }
+        MemorySegment wide = arena.allocate(4 * rows * columns, 64);
+        float[] row = new float[Math.toIntExact(columns)];
+        for (long r = 0; r < rows; r++) {
+            Dequantizer.row(view, r, row);
+            MemorySegment.copy(row, 0, wide, FLOAT, 4 * r * columns, row.length);
+        }
+        return PackedMatrix.of(new TensorData(t.name(), GgmlType.F32, new long[] {rows, columns}, wide));
+    }
+
+    /** {@code [in, out]} (used as {@code x @ W}) as an f32 {@code [out, in]} matrix, the layout products take. */
+    private PackedMatrix transposed(TensorData t) {
+        int in = Math.toIntExact(t.shape()[0]);
+        int out = Math.toIntExact(t.shape()[1]);
+        float[] values = Dequantizer.all(t);
+        MemorySegment wide = arena.allocate(4L * in * out, 64);
+        for (int i = 0; i < in; i++) {
+            for (int o = 0; o < out; o++) {
+                wide.set(FLOAT, 4L * ((long) o * in + i), values[i * out + o]);
+            }
+        }
+        return PackedMatrix.of(new TensorData(t.name() + "ᵀ", GgmlType.F32, new long[] {out, in}, wide));
+    }
+
     @Override
     public void close() {
         team.close();
+        arena.close();
     }
 }

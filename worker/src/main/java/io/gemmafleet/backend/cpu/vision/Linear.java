@@ -2,52 +2,36 @@ package io.gemmafleet.backend.cpu.vision;
 
 import io.gemmafleet.backend.cpu.ThreadTeam;
 import io.gemmafleet.backend.cpu.VectorMath;
-import io.gemmafleet.model.quant.Dequantizer;
-import io.gemmafleet.model.tensor.TensorData;
+import io.gemmafleet.backend.cpu.matmul.PackedMatrix;
+import java.util.Arrays;
 
 /**
- * {@code out = in · Wᵀ + b} for a stack of tokens, the matrix held as f32 in input-major order
- * ({@code weights[k * outputs + r]}) for {@link StripProduct}. Tokens are taken a block at a time so that a block's
- * inputs stay in cache while every strip of weights passes over them; blocks run in parallel.
+ * {@code out = in · Wᵀ + b} for a stack of tokens, the matrix in its stored encoding. Tokens are taken a block at a
+ * time so that a block's inputs stay in cache while every weight row passes over them; blocks run in parallel.
  *
- * @param weights {@code inputs × outputs} floats, input-major
  * @param bias null for none
  */
-record Linear(float[] weights, int outputs, int inputs, float[] bias) {
+record Linear(PackedMatrix weight, float[] bias) {
 
     /** Tokens per block: 64 inputs of the widest SigLIP layer (4304 floats) are about 1 MiB. */
     private static final int BLOCK = 64;
 
-    /**
-     * A Hugging Face Linear weight ({@code [outputs, inputs]}, row-major, any type {@link Dequantizer} reads) seen as
-     * {@code [rows, columns]} (the patch embedding is 4-D), turned input-major.
-     */
-    static Linear ofRowMajor(TensorData t, int rows, int columns, float[] bias) {
-        TensorData view = new TensorData(t.name(), t.type(), new long[] {rows, columns}, t.data());
-        float[] weights = new float[rows * columns];
-        float[] row = new float[columns];
-        for (int r = 0; r < rows; r++) {
-            Dequantizer.row(view, r, row);
-            for (int k = 0; k < columns; k++) {
-                weights[k * rows + r] = row[k];
-            }
-        }
-        return new Linear(weights, rows, columns, bias);
+    int outputs() {
+        return weight.rows();
     }
 
-    /** A matrix stored {@code [inputs, outputs]} (used as {@code x @ W}): already input-major. */
-    static Linear ofInputMajor(TensorData t) {
-        return new Linear(Dequantizer.all(t), Math.toIntExact(t.shape()[1]), Math.toIntExact(t.shape()[0]), null);
+    int inputs() {
+        return weight.columns();
     }
 
     /** {@code out[t * outputs() + r]} for the {@code tokens} rows of {@code in} (each {@link #inputs()} long). */
     void apply(ThreadTeam team, float[] in, int tokens, float[] out) {
+        int rows = outputs();
+        int columns = inputs();
         int blocks = (tokens + BLOCK - 1) / BLOCK;
         if (blocks < team.size()) {
-            // few tokens: split the output rows instead (whole strips), so every member has work
-            int strips = (outputs + StripProduct.STRIP - 1) / StripProduct.STRIP;
-            team.forRange(strips, (start, end, member) -> StripProduct.multiply(weights, outputs, inputs, in, 0,
-                    tokens, out, 0, start * StripProduct.STRIP, Math.min(outputs, end * StripProduct.STRIP)));
+            // few tokens: split the weight rows instead, so every member has work
+            team.forRange(rows, (start, end, member) -> weight.multiply(in, tokens, out, start, end));
             addBias(out, 0, tokens);
             return;
         }
@@ -55,7 +39,10 @@ record Linear(float[] weights, int outputs, int inputs, float[] bias) {
             for (int b = start; b < end; b++) {
                 int t0 = b * BLOCK;
                 int n = Math.min(BLOCK, tokens - t0);
-                StripProduct.multiply(weights, outputs, inputs, in, t0 * inputs, n, out, t0 * outputs, 0, outputs);
+                float[] blockIn = Arrays.copyOfRange(in, t0 * columns, (t0 + n) * columns);
+                float[] blockOut = new float[n * rows];
+                weight.multiply(blockIn, n, blockOut, 0, rows);
+                System.arraycopy(blockOut, 0, out, t0 * rows, n * rows);
                 addBias(out, t0, n);
             }
         });
@@ -65,8 +52,9 @@ record Linear(float[] weights, int outputs, int inputs, float[] bias) {
         if (bias == null) {
             return;
         }
+        int rows = outputs();
         for (int t = firstToken; t < firstToken + tokens; t++) {
-            VectorMath.addInto(out, t * outputs, bias, 0, outputs);
+            VectorMath.addInto(out, t * rows, bias, 0, rows);
         }
     }
 }

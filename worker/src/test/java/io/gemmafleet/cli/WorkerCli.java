@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * Its {@link #main} lets fleet tests run a worker as a separate process (to kill it for real).
  */
 @Command(name = "gemma-fleet", subcommands = {GenerateCommand.class, MakeTestModelCommand.class,
-        BenchCommand.class, EngineBenchCommand.class, WorkerCommand.class})
+        BenchCommand.class, EngineBenchCommand.class, ImageBenchCommand.class, WorkerCommand.class})
 public final class WorkerCli {
 
     private WorkerCli() {}

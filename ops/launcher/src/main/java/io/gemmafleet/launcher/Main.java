@@ -4,6 +4,7 @@ import io.gemmafleet.cli.BenchCommand;
 import io.gemmafleet.cli.CliErrors;
 import io.gemmafleet.cli.EngineBenchCommand;
 import io.gemmafleet.cli.GenerateCommand;
+import io.gemmafleet.cli.ImageBenchCommand;
 import io.gemmafleet.cli.MakeTestModelCommand;
 import io.gemmafleet.cli.WorkerCommand;
 import io.gemmafleet.gateway.GatewayCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gemma-fleet", mixinStandardHelpOptions = true, version = "gemma-fleet 0.1.0",
         description = "Gemma 3 inference: the runtime, its tools, and the Kafka fleet (worker, gateway, dev).",
         subcommands = {DevCommand.class, GenerateCommand.class, MakeTestModelCommand.class, BenchCommand.class,
-                EngineBenchCommand.class, WorkerCommand.class, GatewayCommand.class})
+                EngineBenchCommand.class, ImageBenchCommand.class, WorkerCommand.class, GatewayCommand.class})
 public final class Main implements Runnable {
 
     @Override

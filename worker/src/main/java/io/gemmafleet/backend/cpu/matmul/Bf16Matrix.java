@@ -10,6 +10,7 @@ import io.gemmafleet.model.quant.Dequantizer;
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -22,11 +23,17 @@ final class Bf16Matrix extends PackedMatrix {
         super(tensor);
     }
 
+    /**
+     * Eight bf16 values widened to floats. The shift is made on a typed {@link IntVector}: made through the generic
+     * {@code Vector} interface that {@code convertShape} returns, C2 of JDK 25.0.3 twice aborted the JVM while late
+     * inlining it with a float element type ("fatal error: LSHIFT: float" in {@code VectorSupport::vop2ideal},
+     * compiling {@code dot4}, one CI run of 2026-11-27). It does not reproduce on demand, so the typed call is a
+     * precaution that removes the generic dispatch, not a proven fix.
+     */
     private FloatVector load(long offset) {
-        return ShortVector.fromMemorySegment(S, data, offset, LE)
-                .convertShape(VectorOperators.S2I, I, 0)
-                .lanewise(VectorOperators.LSHL, 16)
-                .reinterpretAsFloats();
+        IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, data, offset, LE)
+                .convertShape(VectorOperators.S2I, I, 0);
+        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     private float scalar(long offset) {

@@ -107,7 +107,7 @@ class Int8ActivationTest {
     /**
      * Against the float product: rounding each input to its block's step d moves it by at most d/2, so a row's
      * result moves by at most Σ_blocks d/2 · Σ|w| (plus float rounding). Random rows land far inside that bound
-     * (about 0.3% of the result's spread, see the report in BENCHMARKS.md).
+     * (rms error about 0.5% of the rms result for Gaussian inputs, see BENCHMARKS.md).
      */
     @Test
     void staysWithinTheQuantizationErrorOfTheFloatProduct() {

@@ -7,6 +7,7 @@ import io.gemmafleet.backend.KvBlockTable;
 import io.gemmafleet.backend.ModelExecutor;
 import io.gemmafleet.backend.SequenceStep;
 import io.gemmafleet.backend.StepBatch;
+import io.gemmafleet.backend.cpu.matmul.MatmulInput;
 import io.gemmafleet.backend.cpu.matmul.PackedMatrix;
 import io.gemmafleet.model.Gemma3Config;
 import io.gemmafleet.model.Gemma3Weights;
@@ -361,6 +362,7 @@ final class CpuExecutor implements ModelExecutor {
     }
 
     private void multiply(PackedMatrix matrix, float[] in, int tokens, float[] out) {
-        team.forRange(matrix.rows(), (start, end, member) -> matrix.multiply(in, tokens, out, start, end));
+        MatmulInput input = matrix.prepare(in, tokens); // quantized once, not once per thread's range
+        team.forRange(matrix.rows(), (start, end, member) -> matrix.multiply(input, out, start, end));
     }
 }

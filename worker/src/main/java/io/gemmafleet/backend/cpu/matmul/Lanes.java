@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Plain-float kernels use the widest float vector the CPU prefers ({@link #F}: 16 lanes with AVX-512, 8 with
  * AVX2). Quantized kernels decode 8 weights at a time into 256-bit vectors ({@link #Q}, with the 8-byte
  * {@link #QB}): 8 lanes divide a 32-weight block evenly, and 256-bit operations are native on every AVX2 and
- * AVX-512 machine. {@link #SIMD_OK} is false on CPUs without 256-bit vectors, where the kernels would be emulated
+ * AVX-512 machine. Kernels that multiply int8 activations work on 16-bit lanes of the same width ({@link #QS}). {@link #SIMD_OK} is false on CPUs without 256-bit vectors, where the kernels would be emulated
  * (far slower than scalar code) and {@link PackedMatrix#of} uses the plain reference path instead.
  */
 final class Lanes {
@@ -29,6 +29,9 @@ final class Lanes {
     static final VectorSpecies<Byte> QB = ByteVector.SPECIES_64;
     static final VectorSpecies<Integer> QI = IntVector.SPECIES_256;
     static final int QL = 8;
+    /** Int8-activation kernels: 16 packed bytes widened to 16 shorts of a 256-bit vector. */
+    static final VectorSpecies<Byte> QB16 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Short> QS = ShortVector.SPECIES_256;
 
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 

@@ -58,9 +58,27 @@ public abstract class PackedMatrix {
 
     /**
      * For rows {@code [rowStart, rowEnd)} and inputs {@code 0 .. tokens-1}:
-     * {@code out[t * rows + r] = row(r) · in[t * columns .. (t + 1) * columns)}.
+     * {@code out[t * rows + r] = row(r) · in[t * columns .. (t + 1) * columns)}. Callers that split one product
+     * over threads should {@link #prepare} the input once and call {@link #multiply(MatmulInput, float[], int, int)}.
      */
     public final void multiply(float[] in, int tokens, float[] out, int rowStart, int rowEnd) {
+        multiply(prepare(in, tokens), out, rowStart, rowEnd);
+    }
+
+    /**
+     * The input of a product with this matrix: {@code tokens} rows of {@link #columns} floats, quantized to int8
+     * here once if this encoding's single-input dot product multiplies int8 activations and a single-input pass
+     * will run (a batch that is not a multiple of four).
+     */
+    public final MatmulInput prepare(float[] in, int tokens) {
+        boolean singles = tokens % 4 != 0;
+        return new MatmulInput(in, tokens, singles && int8Activations() ? Q8Rows.quantize(in, tokens, columns) : null);
+    }
+
+    /** As {@link #multiply(float[], int, float[], int, int)}, for an input made by this matrix's {@link #prepare}. */
+    public final void multiply(MatmulInput input, float[] out, int rowStart, int rowEnd) {
+        float[] in = input.values;
+        int tokens = input.tokens;
         float[] four = new float[4];
         float[] eight = new float[8];
         for (int r = rowStart; r < rowEnd; r++) {
@@ -81,9 +99,24 @@ public abstract class PackedMatrix {
                 out[(t + 3) * rows + r] = four[3];
             }
             for (; t < tokens; t++) {
-                out[t * rows + r] = dot(rowOffset, in, t * columns);
+                out[t * rows + r] = input.q8 != null
+                        ? dotQ8(rowOffset, input.q8, t * columns)
+                        : dot(rowOffset, in, t * columns);
             }
         }
+    }
+
+    /** Whether {@link #dotQ8} replaces {@link #dot} for single inputs (int8 activations, as llama.cpp does). */
+    protected boolean int8Activations() {
+        return false;
+    }
+
+    /**
+     * The dot product of the row at byte offset {@code rowOffset} with the quantized input that starts at element
+     * {@code xOffset} of {@code x}; only called where {@link #int8Activations} is true.
+     */
+    protected float dotQ8(long rowOffset, Q8Rows x, int xOffset) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " multiplies float activations");
     }
 
     /**

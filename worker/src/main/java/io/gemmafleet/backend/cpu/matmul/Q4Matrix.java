@@ -3,7 +3,9 @@ package io.gemmafleet.backend.cpu.matmul;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.Q;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.QB;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.QB16;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.QI;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.QS;
 
 import io.gemmafleet.model.tensor.GgmlType;
 import io.gemmafleet.model.tensor.TensorData;
@@ -11,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -27,6 +30,12 @@ import jdk.incubator.vector.VectorOperators;
  * converted to float and turned into weights by one FMA {@code q·d + offset} (offset −8d or m). Each of the four slices feeds its own
  * accumulator, so consecutive blocks do not wait on one FMA chain.
  *
+ * <p>A single Q4_0 input is multiplied as llama.cpp does it ({@link #dotQ8}): the input quantized to int8 per block
+ * of 32 ({@link Q8Rows}), integer products per block, one conversion to float per block scaled by both scales.
+ * Batches of four and eight keep the float decoding, which shares each decoded block among the inputs: without a
+ * {@code vpmaddubsw}-like operation in the Vector API the int8 path costs more per input than four FMAs
+ * (measured 20% slower than the float eight-input tile).
+ *
  * <p>The decoding is written out in each method rather than in helpers: C2 stops inlining small vector helpers
  * once a method grows large, and a helper it does not inline boxes every vector it returns (measured 2× slower
  * for one input, 10–20× for eight).
@@ -35,6 +44,7 @@ final class Q4Matrix extends PackedMatrix {
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final int BLOCK = 32;
+    private static final int Q4_0_BYTES = 18;
 
     private final boolean withMin;
     private final int blockBytes;
@@ -50,6 +60,43 @@ final class Q4Matrix extends PackedMatrix {
     /** The additive term of every weight in the block whose scale is {@code scale}. */
     private float offset(long block, float scale) {
         return withMin ? Float.float16ToFloat(data.get(SHORT, block + 2)) : -8f * scale;
+    }
+
+    @Override
+    protected boolean int8Activations() {
+        return !withMin; // Q4_1's offset m would need per-block input sums; it keeps the float path
+    }
+
+    /**
+     * A Q4_0 row times an int8 input, per block: the 16 packed bytes are widened to 16-bit lanes, where a mask and
+     * a 16-bit shift split the nibbles (elements 0–15 and 16–31) and subtracting 8 makes them signed; then
+     * {@code lo·x[0..16) + hi·x[16..32)} in 16-bit lanes (at most 2·8·127 per lane, no overflow), adjacent lanes
+     * summed into 32-bit lanes by {@code (v + (v << 16)) >> 16} on the pairs seen as ints (the high half then holds
+     * the pair's sum, at most 4 064 in magnitude), converted to float and accumulated with the weight scale times
+     * the input scale, as llama.cpp's {@code ggml_vec_dot_q4_0_q8_0}.
+     */
+    @Override
+    protected float dotQ8(long rowOffset, Q8Rows x, int xOffset) {
+        short[] q = x.values();
+        float[] scales = x.scales();
+        int firstBlock = xOffset / BLOCK;
+        FloatVector acc = FloatVector.zero(Q);
+        int blocks = columns / BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            long block = rowOffset + (long) b * Q4_0_BYTES; // constants, not the fields: measured 15-25% faster
+            float scale = Float.float16ToFloat(data.get(SHORT, block)) * scales[firstBlock + b];
+            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(QB16, data, block + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+            ShortVector lo = packed.and((short) 0x0F).sub((short) 8);
+            ShortVector hi = packed.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+            int o = xOffset + b * BLOCK;
+            IntVector pairs = lo.mul(ShortVector.fromArray(QS, q, o))
+                    .add(hi.mul(ShortVector.fromArray(QS, q, o + 16)))
+                    .reinterpretAsInts();
+            IntVector sums = pairs.add(pairs.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q, scale), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override

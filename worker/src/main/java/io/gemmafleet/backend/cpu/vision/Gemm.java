@@ -2,7 +2,6 @@ package io.gemmafleet.backend.cpu.vision;
 
 import io.gemmafleet.backend.cpu.ThreadTeam;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -37,6 +36,9 @@ final class Gemm {
      * over blocks of rows (and over panels of B when there are too few rows to go round).
      */
     static void multiply(ThreadTeam team, float[] a, int rows, PackedPanels b, float[] c) {
+        if (rows == 0) {
+            return;
+        }
         int n = b.n();
         int k = b.k();
         int rowBlocks = (rows + MC - 1) / MC;
@@ -66,6 +68,7 @@ final class Gemm {
         int n = b.n();
         int k = b.k();
         float[] bp = b.data();
+        float[] tile = new float[MR * NR];
         for (int r0 = 0; r0 < rows; r0 += MC) {
             int mc = Math.min(MC, rows - r0);
             for (int k0 = 0; k0 < k; k0 += KC) {
@@ -76,8 +79,9 @@ final class Gemm {
                     int bo = b.offset(p, k0);
                     int cols = Math.min(NR, n - p * NR);
                     for (int i = 0; i < mc; i += MR) {
-                        tile(scratch, i * kc, bp, bo, kc, c, cOffset + (r0 + i) * cStride + p * NR, cStride,
-                                Math.min(MR, mc - i), cols, accumulate);
+                        tile(scratch, i * kc, bp, bo, kc, tile);
+                        store(tile, c, cOffset + (r0 + i) * cStride + p * NR, cStride, Math.min(MR, mc - i), cols,
+                                accumulate);
                     }
                 }
             }
@@ -104,13 +108,14 @@ final class Gemm {
     }
 
     /**
-     * One {@code MR × NR} tile of C from an A micro-panel and a B panel step, {@code kc} deep; only its first
-     * {@code rows} rows and {@code cols} columns are written. Written out in full, with no helper that takes or
-     * returns a vector: C2 boxes vectors that cross a call it does not inline, and a method this size stops inlining
-     * (see BENCHMARKS.md, NodeCountInliningCutoff).
+     * One {@code MR × NR} tile of A · Bᵀ from an A micro-panel and a B panel step, {@code kc} deep, into
+     * {@code tile} (row-major, {@code MR × NR}). Written out in full with no branch but the loop and no helper that
+     * takes or returns a vector: C2 boxes vectors that cross a call it does not inline (see BENCHMARKS.md,
+     * NodeCountInliningCutoff), and a rarely taken branch in here (edge tiles, accumulation) costs an uncommon trap
+     * and a recompile of the hottest method; C1 cannot compile it at all (too few registers), so between C2
+     * compiles it runs interpreted. Edges and accumulation are {@link #store}'s job.
      */
-    private static void tile(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int cStride,
-                             int rows, int cols, boolean accumulate) {
+    private static void tile(float[] ap, int ao, float[] bp, int bo, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F);
@@ -147,65 +152,39 @@ final class Gemm {
             ao += MR;
             bo += NR;
         }
-        // masks cut the last panel's padding columns; rows past the end of A were computed from zeros and are dropped
-        VectorMask<Float> m0 = F.indexInRange(0, cols);
-        VectorMask<Float> m1 = F.indexInRange(L, cols);
-        int o = co;
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(F, c, o, m0));
-            c01 = c01.add(FloatVector.fromArray(F, c, o + L, m1));
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+    }
+
+    /**
+     * Writes (or adds, when {@code accumulate}) the first {@code rows × cols} of {@code tile} into C: rows past the
+     * end of A were computed from zero padding, columns past the last panel's width from zero rows of B.
+     */
+    private static void store(float[] tile, float[] c, int co, int cStride, int rows, int cols, boolean accumulate) {
+        for (int r = 0; r < rows; r++) {
+            int o = co + r * cStride;
+            int t = r * NR;
+            int j = 0;
+            for (; j + L <= cols; j += L) {
+                FloatVector v = FloatVector.fromArray(F, tile, t + j);
+                if (accumulate) {
+                    v = v.add(FloatVector.fromArray(F, c, o + j));
+                }
+                v.intoArray(c, o + j);
+            }
+            for (; j < cols; j++) {
+                c[o + j] = accumulate ? c[o + j] + tile[t + j] : tile[t + j];
+            }
         }
-        c00.intoArray(c, o, m0);
-        c01.intoArray(c, o + L, m1);
-        if (rows < 2) {
-            return;
-        }
-        o += cStride;
-        if (accumulate) {
-            c10 = c10.add(FloatVector.fromArray(F, c, o, m0));
-            c11 = c11.add(FloatVector.fromArray(F, c, o + L, m1));
-        }
-        c10.intoArray(c, o, m0);
-        c11.intoArray(c, o + L, m1);
-        if (rows < 3) {
-            return;
-        }
-        o += cStride;
-        if (accumulate) {
-            c20 = c20.add(FloatVector.fromArray(F, c, o, m0));
-            c21 = c21.add(FloatVector.fromArray(F, c, o + L, m1));
-        }
-        c20.intoArray(c, o, m0);
-        c21.intoArray(c, o + L, m1);
-        if (rows < 4) {
-            return;
-        }
-        o += cStride;
-        if (accumulate) {
-            c30 = c30.add(FloatVector.fromArray(F, c, o, m0));
-            c31 = c31.add(FloatVector.fromArray(F, c, o + L, m1));
-        }
-        c30.intoArray(c, o, m0);
-        c31.intoArray(c, o + L, m1);
-        if (rows < 5) {
-            return;
-        }
-        o += cStride;
-        if (accumulate) {
-            c40 = c40.add(FloatVector.fromArray(F, c, o, m0));
-            c41 = c41.add(FloatVector.fromArray(F, c, o + L, m1));
-        }
-        c40.intoArray(c, o, m0);
-        c41.intoArray(c, o + L, m1);
-        if (rows < 6) {
-            return;
-        }
-        o += cStride;
-        if (accumulate) {
-            c50 = c50.add(FloatVector.fromArray(F, c, o, m0));
-            c51 = c51.add(FloatVector.fromArray(F, c, o + L, m1));
-        }
-        c50.intoArray(c, o, m0);
-        c51.intoArray(c, o + L, m1);
     }
 }

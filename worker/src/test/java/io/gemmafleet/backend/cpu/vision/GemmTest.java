@@ -61,6 +61,15 @@ class GemmTest {
         assertClose(expected, viaSource, k, "row source");
     }
 
+    @org.junit.jupiter.api.Test
+    void noRowsIsNothingToDo() {
+        try (ThreadTeam team = new ThreadTeam(2)) {
+            float[] c = new float[0];
+            Gemm.multiply(team, new float[0], 0, PackedPanels.ofRows(random(3 * 5, 5), 0, 5, 3, 5), c);
+            assertEquals(0, c.length);
+        }
+    }
+
     /** Attention's use: strided A and C inside wider rows, B given transposed, C's other columns untouched. */
     @ParameterizedTest
     @CsvSource({"45, 72, 130", "100, 19, 300"})

@@ -2,18 +2,12 @@ package io.gemmafleet.backend.cpu.vision;
 
 import io.gemmafleet.backend.cpu.ThreadTeam;
 import io.gemmafleet.backend.cpu.VectorMath;
-import io.gemmafleet.backend.cpu.matmul.PackedMatrix;
 import io.gemmafleet.model.quant.Dequantizer;
-import io.gemmafleet.model.tensor.GgmlType;
 import io.gemmafleet.model.tensor.TensorData;
 import io.gemmafleet.model.vision.VisionConfig;
 import io.gemmafleet.model.vision.VisionEncoder;
 import io.gemmafleet.model.vision.VisionTensors;
 import io.gemmafleet.model.vision.VisionWeights;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,14 +22,11 @@ import java.util.List;
  */
 public final class CpuVisionEncoder implements VisionEncoder {
 
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private record Layer(float[] ln1Weight, float[] ln1Bias, Linear q, Linear k, Linear v, Linear out,
                          float[] ln2Weight, float[] ln2Bias, Linear up, Linear down) {}
 
     private final VisionConfig config;
     private final ThreadTeam team;
-    private final Arena arena;
     private final Linear patchEmbedding;
     private final float[] positions;
     private final List<Layer> layers;
@@ -44,10 +35,9 @@ public final class CpuVisionEncoder implements VisionEncoder {
     private final float[] softEmbNorm;
     private final Linear projection;
 
-    private CpuVisionEncoder(VisionWeights w, ThreadTeam team, Arena arena) {
+    private CpuVisionEncoder(VisionWeights w, ThreadTeam team) {
         this.config = w.config();
         this.team = team;
-        this.arena = arena;
         VisionConfig c = config;
         patchEmbedding = new Linear(matrix(w.tensor(VisionTensors.PATCH_WEIGHT), c.hidden(), c.patchVectorLength()),
                 floats(w, VisionTensors.PATCH_BIAS));
@@ -68,30 +58,30 @@ public final class CpuVisionEncoder implements VisionEncoder {
     }
 
     /**
-     * An encoder on {@code weights} with a team of {@code threads} compute threads. The weights must stay open while
-     * the encoder is used; F16 matrices (which have no vector kernel) are widened to f32 once, here.
+     * An encoder on {@code weights} with a team of {@code threads} compute threads. Every tensor is copied to f32 on
+     * the heap here (matrices packed into {@link Gemm}'s panels), so the weights may be closed afterwards.
      */
     public static CpuVisionEncoder create(VisionWeights weights, int threads) {
         ThreadTeam team = new ThreadTeam(threads);
-        Arena arena = Arena.ofShared();
         try {
-            return new CpuVisionEncoder(weights, team, arena);
+            return new CpuVisionEncoder(weights, team);
         } catch (RuntimeException | Error e) {
             team.close();
-            arena.close();
             throw e;
         }
     }
 
     /**
      * Memory an encoder on {@code weights} holds while encoding {@code imageBatch} images at a time: its weights as
-     * it keeps them (mapped from the file, F16 widened to f32 copies) and the activations of one batch (the residual
+     * it keeps them (every tensor as f32 on the heap) and the activations of one batch (the residual
      * stream, its norm, q, k, v, attention and projection outputs, the MLP's hidden layer and the flattened patches).
      */
     public static long memoryBytes(VisionWeights weights, int imageBatch) {
         long resident = 0;
         for (TensorData t : weights.tensors()) {
-            resident += t.type() == GgmlType.F16 ? Float.BYTES * t.elementCount() : t.data().byteSize();
+            // the panels' padding (a matrix's rows rounded up to a multiple of Gemm.NR) is not counted: SigLIP's
+            // widths are multiples of 16, so with 8-lane vectors there is none
+            resident += Float.BYTES * t.elementCount();
         }
         VisionConfig c = weights.config();
         long tokens = (long) imageBatch * c.patchCount();
@@ -220,7 +210,7 @@ public final class CpuVisionEncoder implements VisionEncoder {
         });
     }
 
-    private Linear linear(VisionWeights w, int layer, String part) {
+    private static Linear linear(VisionWeights w, int layer, String part) {
         TensorData weight = w.tensor(VisionTensors.layer(layer, part, "weight"));
         return new Linear(matrix(weight, weight.shape()[0], weight.shape()[1]),
                 floats(w, VisionTensors.layer(layer, part, "bias")));
@@ -231,40 +221,23 @@ public final class CpuVisionEncoder implements VisionEncoder {
     }
 
     /**
-     * The kernel for {@code t} seen as a {@code [rows, columns]} matrix (the patch embedding is 4-D); F16 has no
-     * vector kernel, so it is widened to f32 in this encoder's arena.
+     * {@code t} seen as a {@code [rows, columns]} matrix (the patch embedding is 4-D), dequantized to f32 row by row
+     * into {@link Gemm}'s panels.
      */
-    private PackedMatrix matrix(TensorData t, long rows, long columns) {
+    private static PackedPanels matrix(TensorData t, long rows, long columns) {
         TensorData view = new TensorData(t.name(), t.type(), new long[] {rows, columns}, t.data());
-        if (t.type() != GgmlType.F16) {
-            return PackedMatrix.of(view);
-        }
-        MemorySegment wide = arena.allocate(4 * rows * columns, 64);
-        float[] row = new float[Math.toIntExact(columns)];
-        for (long r = 0; r < rows; r++) {
-            Dequantizer.row(view, r, row);
-            MemorySegment.copy(row, 0, wide, FLOAT, 4 * r * columns, row.length);
-        }
-        return PackedMatrix.of(new TensorData(t.name(), GgmlType.F32, new long[] {rows, columns}, wide));
+        return PackedPanels.ofRows(Math.toIntExact(rows), Math.toIntExact(columns), (r, into) -> Dequantizer.row(view, r, into));
     }
 
-    /** {@code [in, out]} (used as {@code x @ W}) as an f32 {@code [out, in]} matrix, the layout products take. */
-    private PackedMatrix transposed(TensorData t) {
+    /** {@code [in, out]} (used as {@code x @ W}): its columns are the panels' rows. */
+    private static PackedPanels transposed(TensorData t) {
         int in = Math.toIntExact(t.shape()[0]);
         int out = Math.toIntExact(t.shape()[1]);
-        float[] values = Dequantizer.all(t);
-        MemorySegment wide = arena.allocate(4L * in * out, 64);
-        for (int i = 0; i < in; i++) {
-            for (int o = 0; o < out; o++) {
-                wide.set(FLOAT, 4L * ((long) o * in + i), values[i * out + o]);
-            }
-        }
-        return PackedMatrix.of(new TensorData(t.name() + "ᵀ", GgmlType.F32, new long[] {out, in}, wide));
+        return PackedPanels.ofColumns(Dequantizer.all(t), 0, out, out, in);
     }
 
     @Override
     public void close() {
         team.close();
-        arena.close();
     }
 }

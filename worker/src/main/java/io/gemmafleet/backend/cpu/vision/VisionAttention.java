@@ -1,25 +1,17 @@
 package io.gemmafleet.backend.cpu.vision;
 
 import io.gemmafleet.backend.cpu.ThreadTeam;
-import io.gemmafleet.backend.cpu.matmul.PackedMatrix;
-import io.gemmafleet.model.tensor.GgmlType;
-import io.gemmafleet.model.tensor.TensorData;
 import io.gemmafleet.model.vision.VisionConfig;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * SigLIP's multi-head self-attention over the patches of each image: every patch attends to every patch of its own
- * image (no mask), never to another image's. Scores and weighted sums are matrix products: each head's keys and
- * transposed values are laid out as f32 matrices once, then multiplied with blocks of queries.
+ * image (no mask), never to another image's. Scores and weighted sums are {@link Gemm} products: each head's keys
+ * and values are packed into panels once, then multiplied with blocks of queries read in place.
  */
 final class VisionAttention {
 
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Queries per task: a block's scores (64 × 4096 floats for the real tower) stay in L2. */
-    private static final int QUERY_BLOCK = 64;
+    /** Queries per task: a block's scores (96 × 4096 floats for the real tower, 1.5 MiB) are reused at once by AV. */
+    private static final int QUERY_BLOCK = Gemm.MC;
 
     private VisionAttention() {}
 
@@ -34,52 +26,30 @@ final class VisionAttention {
         int hd = c.headDim();
         float scale = (float) (1.0 / Math.sqrt(hd));
         int pairs = images * heads;
-        try (Arena arena = Arena.ofShared()) {
-            long matrixBytes = 4L * patches * hd;
-            MemorySegment all = arena.allocate(2 * matrixBytes * pairs, 64);
-            PackedMatrix[] keys = new PackedMatrix[pairs];
-            PackedMatrix[] valuesT = new PackedMatrix[pairs];
-            team.forRange(pairs, (start, end, member) -> {
-                for (int p = start; p < end; p++) {
-                    int image = p / heads;
-                    int headOffset = (p % heads) * hd;
-                    MemorySegment ks = all.asSlice(2 * matrixBytes * p, matrixBytes);
-                    MemorySegment vts = all.asSlice(2 * matrixBytes * p + matrixBytes, matrixBytes);
-                    for (int j = 0; j < patches; j++) {
-                        int row = (image * patches + j) * hidden + headOffset;
-                        MemorySegment.copy(k, row, ks, FLOAT, 4L * j * hd, hd);
-                        for (int d = 0; d < hd; d++) {
-                            vts.set(FLOAT, 4L * ((long) d * patches + j), v[row + d]);
-                        }
-                    }
-                    keys[p] = PackedMatrix.of(new TensorData("k", GgmlType.F32, new long[] {patches, hd}, ks));
-                    valuesT[p] = PackedMatrix.of(new TensorData("vT", GgmlType.F32, new long[] {hd, patches}, vts));
+        PackedPanels[] keys = new PackedPanels[pairs];
+        PackedPanels[] values = new PackedPanels[pairs];
+        team.forRange(pairs, (start, end, member) -> {
+            for (int p = start; p < end; p++) {
+                int first = (p / heads) * patches * hidden + (p % heads) * hd;
+                keys[p] = PackedPanels.ofRows(k, first, hidden, patches, hd);       // scores = Q · Kᵀ
+                values[p] = PackedPanels.ofColumns(v, first, hidden, hd, patches);  // out = P · V = P · (Vᵀ)ᵀ
+            }
+        });
+        int blocks = (patches + QUERY_BLOCK - 1) / QUERY_BLOCK;
+        team.forRange(pairs * blocks, (start, end, member) -> {
+            float[] scratch = new float[Gemm.SCRATCH];
+            float[] scores = new float[QUERY_BLOCK * patches];
+            for (int item = start; item < end; item++) {
+                int p = item / blocks;
+                int firstQuery = (item % blocks) * QUERY_BLOCK;
+                int n = Math.min(QUERY_BLOCK, patches - firstQuery);
+                int offset = ((p / heads) * patches + firstQuery) * hidden + (p % heads) * hd;
+                Gemm.multiply(q, offset, hidden, n, keys[p], 0, keys[p].panels(), scores, 0, patches, scratch);
+                for (int t = 0; t < n; t++) {
+                    VisionKernels.scaledSoftmax(scores, t * patches, patches, scale);
                 }
-            });
-            int blocks = (patches + QUERY_BLOCK - 1) / QUERY_BLOCK;
-            team.forRange(pairs * blocks, (start, end, member) -> {
-                for (int item = start; item < end; item++) {
-                    int p = item / blocks;
-                    int image = p / heads;
-                    int headOffset = (p % heads) * hd;
-                    int first = (item % blocks) * QUERY_BLOCK;
-                    int n = Math.min(QUERY_BLOCK, patches - first);
-                    float[] queries = new float[n * hd];
-                    for (int t = 0; t < n; t++) {
-                        System.arraycopy(q, (image * patches + first + t) * hidden + headOffset, queries, t * hd, hd);
-                    }
-                    float[] scores = new float[n * patches];
-                    keys[p].multiply(queries, n, scores, 0, patches);
-                    for (int t = 0; t < n; t++) {
-                        VisionKernels.scaledSoftmax(scores, t * patches, patches, scale);
-                    }
-                    float[] result = new float[n * hd];
-                    valuesT[p].multiply(scores, n, result, 0, hd);
-                    for (int t = 0; t < n; t++) {
-                        System.arraycopy(result, t * hd, out, (image * patches + first + t) * hidden + headOffset, hd);
-                    }
-                }
-            });
-        }
+                Gemm.multiply(scores, 0, patches, n, values[p], 0, values[p].panels(), out, offset, hidden, scratch);
+            }
+        });
     }
 }

@@ -142,9 +142,9 @@ public final class WorkerCommand implements Callable<Integer> {
         vision.validate();
         LadderConfig ladderConfig = ladderConfig();
         ModelLadder models = ModelLadder.probe(ladderConfig.models(), device);
+        long visionBytes = vision.plannedBytes(device, ladderConfig.models().getFirst());
         MemoryBudget budget = lessTheVisionTower(
-                device.memoryBudget(ladderConfig.gpuUtilisation(), ladderConfig.memoryBudget()),
-                vision.plannedBytes(device, ladderConfig.models().getFirst()));
+                device.memoryBudget(ladderConfig.gpuUtilisation(), ladderConfig.memoryBudget()), visionBytes);
         FallbackLadder fallback = new FallbackLadder(models, planner(device, batchSize, stepTokens),
                 ladderConfig.desiredContext(), ladderConfig.floorContext(), budget, line -> System.err.println(line));
         LadderPlan plan;
@@ -153,7 +153,7 @@ public final class WorkerCommand implements Callable<Integer> {
         } catch (MemoryPlanner.PlanRefusedException e) {
             throw new CliErrors.UsageError(spec.commandLine(), "error: refusing to start: " + e.getMessage());
         }
-        warnIfHeapTooSmall(device, plan);
+        warnIfHeapTooSmall(device, plan, visionBytes);
         if (planOnly) {
             System.out.println(plan.describe());
             return 0;
@@ -226,13 +226,17 @@ public final class WorkerCommand implements Callable<Integer> {
                 budget.source() + ", less " + ByteSize.format(visionBytes) + " for the vision tower");
     }
 
-    /** On the CPU the KV cache and activations live on the heap (the weights are mapped): say so if -Xmx is short. */
-    private static void warnIfHeapTooSmall(Backend device, LadderPlan plan) {
-        long heapNeed = plan.plan().kvBytes() + plan.plan().activationBytes();
+    /**
+     * On the CPU the KV cache, the activations and the vision tower (its packed weights and one image batch) live on
+     * the heap (the text weights are mapped): say so if -Xmx is short.
+     */
+    private static void warnIfHeapTooSmall(Backend device, LadderPlan plan, long visionBytes) {
+        long heapNeed = plan.plan().kvBytes() + plan.plan().activationBytes() + visionBytes;
         long heap = Runtime.getRuntime().maxMemory();
         if (device.name().equals(CpuBackend.NAME) && heapNeed > heap) {
-            System.err.println("warning: the plan's KV cache and activations (" + ByteSize.format(heapNeed)
-                    + ") exceed the JVM heap limit (" + ByteSize.format(heap) + "); raise -Xmx");
+            System.err.println("warning: the plan's KV cache and activations" + (visionBytes > 0 ? " and the vision "
+                    + "tower" : "") + " (" + ByteSize.format(heapNeed) + ") exceed the JVM heap limit ("
+                    + ByteSize.format(heap) + "); raise -Xmx");
         }
     }
 

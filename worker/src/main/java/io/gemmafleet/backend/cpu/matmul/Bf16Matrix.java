@@ -41,6 +41,22 @@ final class Bf16Matrix extends PackedMatrix {
     }
 
     @Override
+    protected boolean decodesInVectors() {
+        return true;
+    }
+
+    @Override
+    protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
+        int i = 0;
+        for (; i + L <= count; i += L) {
+            load(rowOffset + 2L * (from + i)).intoArray(dst, dstOffset + i);
+        }
+        for (; i < count; i++) {
+            dst[dstOffset + i] = scalar(rowOffset + 2L * (from + i));
+        }
+    }
+
+    @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
         // Four accumulators: independent FMA chains, so the loop runs at FMA throughput, not latency.
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;

@@ -5,6 +5,7 @@ import static io.gemmafleet.backend.cpu.matmul.Lanes.L;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
 
 import io.gemmafleet.model.tensor.TensorData;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -20,6 +21,16 @@ final class F32Matrix extends PackedMatrix {
 
     private FloatVector load(long offset) {
         return FloatVector.fromMemorySegment(F, data, offset, LE);
+    }
+
+    @Override
+    protected boolean decodesInVectors() {
+        return true;
+    }
+
+    @Override
+    protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
+        MemorySegment.copy(data, FLOAT, rowOffset + 4L * from, dst, dstOffset, count);
     }
 
     @Override

@@ -3,8 +3,6 @@ package io.gemmafleet.backend.cpu.matmul;
 import io.gemmafleet.model.quant.Dequantizer;
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * A weight matrix {@code [rows, columns]} in its stored encoding, multiplied directly on the packed data.
@@ -12,7 +10,8 @@ import jdk.incubator.vector.VectorOperators;
  * <p>{@link #multiply} computes, for a range of rows and a batch of input vectors, every dot product of a row with
  * every input. Rows are visited once for the whole batch, four inputs at a time, so a step of many tokens reads
  * each weight from memory once; quantized blocks are decoded in registers, never into a float copy of the
- * matrix. Each encoding implements the two dot products; the batching and tiling live here.
+ * matrix. Each encoding implements the two dot products; the batching and tiling live here. Products of many
+ * inputs go to {@link TiledProduct} where the encoding can {@link #decode} a row range in vectors.
  */
 public abstract class PackedMatrix {
 
@@ -71,12 +70,20 @@ public abstract class PackedMatrix {
      * will run (a batch that is not a multiple of four).
      */
     public final MatmulInput prepare(float[] in, int tokens) {
+        if (tokens >= TiledProduct.MIN_TOKENS && decodesInVectors()) {
+            return new MatmulInput(in, tokens, null, TiledProduct.pack(in, tokens, columns));
+        }
         boolean singles = tokens % 4 != 0;
-        return new MatmulInput(in, tokens, singles && int8Activations() ? Q8Rows.quantize(in, tokens, columns) : null);
+        return new MatmulInput(in, tokens,
+                singles && int8Activations() ? Q8Rows.quantize(in, tokens, columns) : null, null);
     }
 
     /** As {@link #multiply(float[], int, float[], int, int)}, for an input made by this matrix's {@link #prepare}. */
     public final void multiply(MatmulInput input, float[] out, int rowStart, int rowEnd) {
+        if (input.tiled != null) {
+            TiledProduct.multiply(this, input.tiled, out, rowStart, rowEnd);
+            return;
+        }
         float[] in = input.values;
         int tokens = input.tokens;
         float[] four = new float[4];
@@ -106,6 +113,23 @@ public abstract class PackedMatrix {
         }
     }
 
+    /**
+     * Whether this encoding has a vectorized {@link #decode}, which makes {@link TiledProduct} the faster way to
+     * multiply {@link TiledProduct#MIN_TOKENS} or more inputs. Encodings without one keep the dot products.
+     */
+    protected boolean decodesInVectors() {
+        return false;
+    }
+
+    /**
+     * Decodes elements {@code [from, from + count)} of the row at byte offset {@code rowOffset} into
+     * {@code dst[dstOffset ..]}; {@code from} is a multiple of {@link TiledProduct#KC} and {@code count} a whole
+     * number of blocks. Only called where {@link #decodesInVectors} is true.
+     */
+    protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no vectorized decoding");
+    }
+
     /** Whether {@link #dotQ8} replaces {@link #dot} for single inputs (int8 activations, as llama.cpp does). */
     protected boolean int8Activations() {
         return false;
@@ -117,18 +141,6 @@ public abstract class PackedMatrix {
      */
     protected float dotQ8(long rowOffset, Q8Rows x, int xOffset) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " multiplies float activations");
-    }
-
-    /**
-     * The quantized kernels' {@code dot4} epilogue: input i's result is the lane sum of its two accumulators
-     * {@code ei + oi}. Static and small, so C2 inlines it into each kernel.
-     */
-    protected static void reduce4(FloatVector e0, FloatVector e1, FloatVector e2, FloatVector e3,
-                                  FloatVector o0, FloatVector o1, FloatVector o2, FloatVector o3, float[] result) {
-        result[0] = e0.add(o0).reduceLanes(VectorOperators.ADD);
-        result[1] = e1.add(o1).reduceLanes(VectorOperators.ADD);
-        result[2] = e2.add(o2).reduceLanes(VectorOperators.ADD);
-        result[3] = e3.add(o3).reduceLanes(VectorOperators.ADD);
     }
 
     /** The dot product of the row at byte offset {@code rowOffset} with {@code x[xOffset .. xOffset + columns)}. */

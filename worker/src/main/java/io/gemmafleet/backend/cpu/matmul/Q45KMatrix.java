@@ -64,6 +64,29 @@ final class Q45KMatrix extends PackedMatrix {
     // two pairs of slices is unrolled after inlining.
 
     @Override
+    protected boolean decodesInVectors() {
+        return true;
+    }
+
+    @Override
+    protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
+        int first = from / SUPER;
+        for (int b = 0; b < count / SUPER; b++) {
+            long block = rowOffset + (long) (first + b) * blockBytes;
+            float d = half(block);
+            float dmin = half(block + 2);
+            for (int j = 0; j < 8; j++) {
+                FloatVector scale = FloatVector.broadcast(Q, d * KScales.scale(data, block + 4, j));
+                FloatVector negMin = FloatVector.broadcast(Q, -dmin * KScales.min(data, block + 4, j));
+                int o = dstOffset + b * SUPER + 32 * j;
+                for (int k = 0; k < 4; k++) {
+                    weights(block, j, k, scale, negMin).intoArray(dst, o + 8 * k);
+                }
+            }
+        }
+    }
+
+    @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
         FloatVector a0 = FloatVector.zero(Q), a1 = a0;
         int blocks = columns / SUPER;
@@ -86,8 +109,9 @@ final class Q45KMatrix extends PackedMatrix {
 
     @Override
     protected void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result) {
-        FloatVector e0 = FloatVector.zero(Q), e1 = e0, e2 = e0, e3 = e0;
-        FloatVector o0 = e0, o1 = e0, o2 = e0, o3 = e0;
+        // One accumulator per input (as Q4Matrix.dot4): even/odd pairs need eight accumulators beside the decoded
+        // weights, more vectors than C2 keeps in AVX2's registers, and the spills ran four inputs slower than one.
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / SUPER;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * blockBytes;
@@ -100,17 +124,20 @@ final class Q45KMatrix extends PackedMatrix {
                     FloatVector w0 = weights(block, j, k, scale, negMin);
                     FloatVector w1 = weights(block, j, k + 1, scale, negMin);
                     int o = b * SUPER + 32 * j + 8 * k;
-                    e0 = w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0);
-                    o0 = w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0);
-                    e1 = w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1);
-                    o1 = w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), o1);
-                    e2 = w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2);
-                    o2 = w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), o2);
-                    e3 = w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3);
-                    o3 = w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3);
+                    a0 = w0.fma(FloatVector.fromArray(Q, x, x0 + o), a0);
+                    a0 = w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), a0);
+                    a1 = w0.fma(FloatVector.fromArray(Q, x, x1 + o), a1);
+                    a1 = w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), a1);
+                    a2 = w0.fma(FloatVector.fromArray(Q, x, x2 + o), a2);
+                    a2 = w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), a2);
+                    a3 = w0.fma(FloatVector.fromArray(Q, x, x3 + o), a3);
+                    a3 = w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), a3);
                 }
             }
         }
-        reduce4(e0, e1, e2, e3, o0, o1, o2, o3, result);
+        result[0] = a0.reduceLanes(VectorOperators.ADD);
+        result[1] = a1.reduceLanes(VectorOperators.ADD);
+        result[2] = a2.reduceLanes(VectorOperators.ADD);
+        result[3] = a3.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -100,6 +100,33 @@ final class Q4Matrix extends PackedMatrix {
     }
 
     @Override
+    protected boolean decodesInVectors() {
+        return true;
+    }
+
+    @Override
+    protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
+        int first = from / BLOCK;
+        for (int b = 0; b < count / BLOCK; b++) {
+            long block = rowOffset + (long) (first + b) * blockBytes;
+            float scale = Float.float16ToFloat(data.get(SHORT, block));
+            FloatVector d = FloatVector.broadcast(Q, scale);
+            FloatVector offset = FloatVector.broadcast(Q, offset(block, scale));
+            IntVector p0 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + qsAt, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector p1 = (IntVector) ByteVector.fromMemorySegment(QB, data, block + qsAt + 8, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            int o = dstOffset + b * BLOCK;
+            ((FloatVector) p0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset).intoArray(dst, o);
+            ((FloatVector) p1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(d, offset).intoArray(dst, o + 8);
+            ((FloatVector) p0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d, offset)
+                    .intoArray(dst, o + 16);
+            ((FloatVector) p1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d, offset)
+                    .intoArray(dst, o + 24);
+        }
+    }
+
+    @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / BLOCK;
@@ -129,7 +156,7 @@ final class Q4Matrix extends PackedMatrix {
 
     @Override
     protected void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result) {
-        // One accumulator per input, as in dot8. The even/odd accumulator pairs the other kernels use ran a 4-token
+        // One accumulator per input, as in dot8. The even/odd accumulator pairs the kernels first used ran a 4-token
         // decode step at a quarter of the speed of four 1-token steps here (1B Q4_0, AVX2; likely register spills:
         // eight accumulators, four weight vectors, scale and offset against 16 registers); this form runs it at
         // 2.2x one token's throughput.

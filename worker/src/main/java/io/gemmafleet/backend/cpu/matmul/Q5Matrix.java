@@ -57,6 +57,36 @@ final class Q5Matrix extends PackedMatrix {
     }
 
     @Override
+    protected boolean decodesInVectors() {
+        return true;
+    }
+
+    @Override
+    protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
+        int first = from / BLOCK;
+        for (int b = 0; b < count / BLOCK; b++) {
+            long block = rowOffset + (long) (first + b) * blockBytes;
+            float scale = Float.float16ToFloat(data.get(SHORT, block));
+            FloatVector d = FloatVector.broadcast(Q, scale);
+            FloatVector offset = FloatVector.broadcast(Q, offset(block, scale));
+            int qh = data.get(INT, block + qhAt);
+            ByteVector p0 = ByteVector.fromMemorySegment(QB, data, block + qhAt + 4, LE);
+            ByteVector p1 = ByteVector.fromMemorySegment(QB, data, block + qhAt + 12, LE);
+            int o = dstOffset + b * BLOCK;
+            ((FloatVector) p0.and((byte) 0x0F).or(ByteVector.fromArray(QB, SIXTEENS, 8 * (qh & 0xFF)))
+                    .convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset).intoArray(dst, o);
+            ((FloatVector) p1.and((byte) 0x0F).or(ByteVector.fromArray(QB, SIXTEENS, 8 * ((qh >>> 8) & 0xFF)))
+                    .convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset).intoArray(dst, o + 8);
+            ((FloatVector) p0.lanewise(VectorOperators.LSHR, 4)
+                    .or(ByteVector.fromArray(QB, SIXTEENS, 8 * ((qh >>> 16) & 0xFF)))
+                    .convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset).intoArray(dst, o + 16);
+            ((FloatVector) p1.lanewise(VectorOperators.LSHR, 4)
+                    .or(ByteVector.fromArray(QB, SIXTEENS, 8 * (qh >>> 24)))
+                    .convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset).intoArray(dst, o + 24);
+        }
+    }
+
+    @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / BLOCK;
@@ -90,8 +120,9 @@ final class Q5Matrix extends PackedMatrix {
 
     @Override
     protected void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result) {
-        FloatVector e0 = FloatVector.zero(Q), e1 = e0, e2 = e0, e3 = e0;
-        FloatVector o0 = e0, o1 = e0, o2 = e0, o3 = e0;
+        // One accumulator per input (as Q4Matrix.dot4): even/odd pairs need eight accumulators beside the decoded
+        // weights, more vectors than C2 keeps in AVX2's registers, and the spills ran four inputs slower than one.
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / BLOCK;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * blockBytes;
@@ -113,15 +144,26 @@ final class Q5Matrix extends PackedMatrix {
             FloatVector w2 = ((FloatVector) h0.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
             FloatVector w3 = ((FloatVector) h1.convertShape(VectorOperators.B2F, Q, 0)).fma(d, offset);
             int o = b * BLOCK;
-            e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
-            o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), o0));
-            e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
-            o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), o1));
-            e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
-            o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), o2));
-            e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 16), w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
-            o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 24), w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), o3));
+            a0 = w0.fma(FloatVector.fromArray(Q, x, x0 + o), a0);
+            a0 = w1.fma(FloatVector.fromArray(Q, x, x0 + o + 8), a0);
+            a0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 16), a0);
+            a0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 24), a0);
+            a1 = w0.fma(FloatVector.fromArray(Q, x, x1 + o), a1);
+            a1 = w1.fma(FloatVector.fromArray(Q, x, x1 + o + 8), a1);
+            a1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 16), a1);
+            a1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 24), a1);
+            a2 = w0.fma(FloatVector.fromArray(Q, x, x2 + o), a2);
+            a2 = w1.fma(FloatVector.fromArray(Q, x, x2 + o + 8), a2);
+            a2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 16), a2);
+            a2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 24), a2);
+            a3 = w0.fma(FloatVector.fromArray(Q, x, x3 + o), a3);
+            a3 = w1.fma(FloatVector.fromArray(Q, x, x3 + o + 8), a3);
+            a3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 16), a3);
+            a3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 24), a3);
         }
-        reduce4(e0, e1, e2, e3, o0, o1, o2, o3, result);
+        result[0] = a0.reduceLanes(VectorOperators.ADD);
+        result[1] = a1.reduceLanes(VectorOperators.ADD);
+        result[2] = a2.reduceLanes(VectorOperators.ADD);
+        result[3] = a3.reduceLanes(VectorOperators.ADD);
     }
 }

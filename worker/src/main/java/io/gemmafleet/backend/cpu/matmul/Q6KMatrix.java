@@ -53,6 +53,35 @@ final class Q6KMatrix extends PackedMatrix {
     // byte shifts; the Vector API emulates one by a varying count far more slowly).
 
     @Override
+    protected boolean decodesInVectors() {
+        return true;
+    }
+
+    @Override
+    protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
+        int first = from / SUPER;
+        for (int b = 0; b < count / SUPER; b++) {
+            long block = rowOffset + (long) (first + b) * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(SHORT, block + 208));
+            for (int h = 0; h < 2; h++) {
+                for (int k = 0; k < 4; k++) {
+                    ByteVector qh = ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE);
+                    for (int p = 0; p < 2; p++) {
+                        float sLow = scale(block, d, 8 * h + 2 * p + (k >> 1));
+                        float sHigh = scale(block, d, 8 * h + 2 * p + 4 + (k >> 1));
+                        ByteVector ql = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 * p + 8 * k, LE);
+                        ByteVector qhP = p == 0 ? qh : qh.lanewise(VectorOperators.LSHR, 2);
+                        int o = dstOffset + b * SUPER + 128 * h + 32 * p + 8 * k;
+                        decode(ql.and((byte) 0x0F), qhP, sLow).intoArray(dst, o);
+                        decode(ql.lanewise(VectorOperators.LSHR, 4), qhP.lanewise(VectorOperators.LSHR, 4), sHigh)
+                                .intoArray(dst, o + 64);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
         // Two decodes per loop body (groups p and p + 2 share ql bytes): C2 stops inlining once a method's graph
         // is large (NodeCountInliningCutoff), and a decode left out of line boxes its vectors.
@@ -83,8 +112,9 @@ final class Q6KMatrix extends PackedMatrix {
 
     @Override
     protected void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result) {
-        FloatVector e0 = FloatVector.zero(Q), e1 = e0, e2 = e0, e3 = e0;
-        FloatVector o0 = e0, o1 = e0, o2 = e0, o3 = e0;
+        // One accumulator per input (as Q4Matrix.dot4): even/odd pairs need eight accumulators beside the decoded
+        // weights, more vectors than C2 keeps in AVX2's registers, and the spills ran four inputs slower than one.
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         int blocks = columns / SUPER;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
@@ -104,25 +134,28 @@ final class Q6KMatrix extends PackedMatrix {
                     FloatVector w3 = decode(qlB.lanewise(VectorOperators.LSHR, 4), qh.lanewise(VectorOperators.LSHR, 6),
                             s3);
                     int o = b * SUPER + 128 * h + 8 * k;
-                    e0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 64),
-                            w0.fma(FloatVector.fromArray(Q, x, x0 + o), e0));
-                    o0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 96),
-                            w1.fma(FloatVector.fromArray(Q, x, x0 + o + 32), o0));
-                    e1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 64),
-                            w0.fma(FloatVector.fromArray(Q, x, x1 + o), e1));
-                    o1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 96),
-                            w1.fma(FloatVector.fromArray(Q, x, x1 + o + 32), o1));
-                    e2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 64),
-                            w0.fma(FloatVector.fromArray(Q, x, x2 + o), e2));
-                    o2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 96),
-                            w1.fma(FloatVector.fromArray(Q, x, x2 + o + 32), o2));
-                    e3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 64),
-                            w0.fma(FloatVector.fromArray(Q, x, x3 + o), e3));
-                    o3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 96),
-                            w1.fma(FloatVector.fromArray(Q, x, x3 + o + 32), o3));
+                    a0 = w0.fma(FloatVector.fromArray(Q, x, x0 + o), a0);
+                    a0 = w1.fma(FloatVector.fromArray(Q, x, x0 + o + 32), a0);
+                    a0 = w2.fma(FloatVector.fromArray(Q, x, x0 + o + 64), a0);
+                    a0 = w3.fma(FloatVector.fromArray(Q, x, x0 + o + 96), a0);
+                    a1 = w0.fma(FloatVector.fromArray(Q, x, x1 + o), a1);
+                    a1 = w1.fma(FloatVector.fromArray(Q, x, x1 + o + 32), a1);
+                    a1 = w2.fma(FloatVector.fromArray(Q, x, x1 + o + 64), a1);
+                    a1 = w3.fma(FloatVector.fromArray(Q, x, x1 + o + 96), a1);
+                    a2 = w0.fma(FloatVector.fromArray(Q, x, x2 + o), a2);
+                    a2 = w1.fma(FloatVector.fromArray(Q, x, x2 + o + 32), a2);
+                    a2 = w2.fma(FloatVector.fromArray(Q, x, x2 + o + 64), a2);
+                    a2 = w3.fma(FloatVector.fromArray(Q, x, x2 + o + 96), a2);
+                    a3 = w0.fma(FloatVector.fromArray(Q, x, x3 + o), a3);
+                    a3 = w1.fma(FloatVector.fromArray(Q, x, x3 + o + 32), a3);
+                    a3 = w2.fma(FloatVector.fromArray(Q, x, x3 + o + 64), a3);
+                    a3 = w3.fma(FloatVector.fromArray(Q, x, x3 + o + 96), a3);
                 }
             }
         }
-        reduce4(e0, e1, e2, e3, o0, o1, o2, o3, result);
+        result[0] = a0.reduceLanes(VectorOperators.ADD);
+        result[1] = a1.reduceLanes(VectorOperators.ADD);
+        result[2] = a2.reduceLanes(VectorOperators.ADD);
+        result[3] = a3.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every packed kernel against the plain path: dequantize each row with {@link Dequantizer}, then a scalar
- * double-precision dot product. Batches of 1–20 inputs exercise the eight- and four-at-a-time tiles and the tail;
+ * double-precision dot product. Batches of 1–40 inputs exercise the four-at-a-time dot products and the tail, and
+ * for encodings that decode in vectors {@link TiledProduct}'s two tiles, partial panels and partial row blocks;
  * where the tail runs an int8 kernel (Q4_0), its inputs are the quantized values, so the same tight bound holds.
  */
 class PackedMatrixTest {
@@ -27,18 +28,20 @@ class PackedMatrixTest {
         SplittableRandom random = new SplittableRandom(type.ordinal());
         int[] widths = type.blockSize() == 256 ? new int[] {256, 768, 2304} : new int[] {32, 96, 1152};
         for (int columns : widths) {
-            int rows = 7;
+            int rows = 19;
             try (Arena arena = Arena.ofConfined()) {
                 TensorData tensor = randomTensor(type, rows, columns, random, arena);
                 PackedMatrix matrix = PackedMatrix.of(tensor);
-                for (int tokens : new int[] {1, 5, 9, 13, 20}) {
+                for (int tokens : new int[] {1, 5, 8, 9, 13, 16, 20, 40}) {
                     float[] in = new float[tokens * columns];
                     for (int i = 0; i < in.length; i++) {
                         in[i] = (float) random.nextGaussian();
                     }
                     float[] out = new float[tokens * rows];
                     MatmulInput input = matrix.prepare(in, tokens);
-                    matrix.multiply(input, out, 0, rows);
+                    // two ranges that split a block of TiledProduct.ROWS, as two threads would
+                    matrix.multiply(input, out, 0, 5);
+                    matrix.multiply(input, out, 5, rows);
                     // inputs that went through an int8 kernel are compared with their quantized values
                     float[] used = input.q8 == null ? in : dequantized(input.q8);
                     float[] row = new float[columns];
@@ -58,6 +61,22 @@ class PackedMatrixTest {
                     }
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K",
+            "Q5_K", "Q6_K"})
+    void productsOfManyInputsAreTiled(GgmlType type) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Lanes.SIMD_OK, "no 256-bit vectors: the reference path runs");
+        try (Arena arena = Arena.ofConfined()) {
+            int columns = 256;
+            int many = TiledProduct.MIN_TOKENS;
+            PackedMatrix matrix = PackedMatrix.of(randomTensor(type, 8, columns, new SplittableRandom(1), arena));
+            assertEquals(null, matrix.prepare(new float[(many - 1) * columns], many - 1).tiled,
+                    (many - 1) + " inputs take the dot products");
+            org.junit.jupiter.api.Assertions.assertNotNull(matrix.prepare(new float[many * columns], many).tiled,
+                    many + " inputs are tiled");
         }
     }
 

@@ -36,7 +36,9 @@ public final class ProductTiming {
                     for (int i = 0; i < in.length; i++) {
                         in[i] = (float) random.nextGaussian();
                     }
-                    MatmulInput dots = new MatmulInput(in, tokens, null, null);
+                    // below MIN_TOKENS prepare() gives what production runs (int8 activations for single Q4_0 inputs)
+                    MatmulInput dots = tokens < TiledProduct.MIN_TOKENS ? m.prepare(in, tokens)
+                            : new MatmulInput(in, tokens, null, null);
                     MatmulInput tiled = new MatmulInput(in, tokens, null, TiledProduct.pack(in, tokens, shape[1]));
                     float[] out = new float[tokens * shape[0]];
                     double flops = 2.0 * tokens * shape[0] * shape[1];

@@ -57,9 +57,13 @@ public final class MemoryPlanner {
         this.logitRows = logitRows;
     }
 
-    /** Activation bytes for one step of {@code prefillChunk} tokens and {@code logitRows} logit rows (f32). */
+    /**
+     * Activation bytes for one step of {@code prefillChunk} tokens and {@code logitRows} logit rows (f32). The
+     * fourth FFN-wide row per token is the CPU's tiled product repacking its input (at most an FFN row) once per
+     * product.
+     */
     public long activationBytes(Gemma3Config c) {
-        long perToken = 3L * c.hiddenSize() + 2L * c.queryDim() + (c.queryDim() + 2L * c.kvDim()) + 3L * c.ffnSize();
+        long perToken = 3L * c.hiddenSize() + 2L * c.queryDim() + (c.queryDim() + 2L * c.kvDim()) + 4L * c.ffnSize();
         return 4L * (perToken * prefillChunk + (long) logitRows * (c.vocabSize() + c.hiddenSize()));
     }
 

@@ -13,6 +13,30 @@ public final class KScales {
 
     private KScales() {}
 
+    private static final ValueLayout.OfLong LONG_LE =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * All eight scales into {@code scales[0..8)} and mins into {@code mins[0..8)}, the field read with two loads:
+     * for the CPU kernels, where sixteen {@link #scale}/{@link #min} calls (two bounds-checked byte reads each) per
+     * 256 weights cost as much as the arithmetic.
+     */
+    public static void unpack(MemorySegment data, long at, int[] scales, int[] mins) {
+        long low = data.get(LONG_LE, at); // bytes 0-7
+        int high = data.get(INT_LE, at + 8); // bytes 8-11
+        for (int j = 0; j < 4; j++) {
+            int bj = (int) (low >>> (8 * j)) & 0xFF;
+            int bj4 = (int) (low >>> (8 * (j + 4))) & 0xFF;
+            int bj8 = (high >>> (8 * j)) & 0xFF;
+            scales[j] = bj & 63;
+            mins[j] = bj4 & 63;
+            scales[j + 4] = (bj8 & 0x0F) | ((bj >>> 6) << 4);
+            mins[j + 4] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
+        }
+    }
+
     /** The 6-bit scale of sub-block {@code j} (0–7), the scale field starting at {@code at}. */
     public static int scale(MemorySegment data, long at, int j) {
         if (j < 4) {

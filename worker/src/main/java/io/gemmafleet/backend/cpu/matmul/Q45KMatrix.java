@@ -3,6 +3,8 @@ package io.gemmafleet.backend.cpu.matmul;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.Q;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.QB;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.QB16;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.QS;
 
 import io.gemmafleet.model.quant.KScales;
 import io.gemmafleet.model.tensor.GgmlType;
@@ -10,6 +12,8 @@ import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -64,20 +68,82 @@ final class Q45KMatrix extends PackedMatrix {
     // two pairs of slices is unrolled after inlining.
 
     @Override
+    protected boolean int8Activations() {
+        return !five; // Q5_K's fifth bits would need their own widening; it keeps the float path
+    }
+
+    /**
+     * A Q4_K row times an int8 input, as llama.cpp's {@code ggml_vec_dot_q4_K_q8_K} but with the input's per-32
+     * scales of {@link Q8Rows}: for sub-block j, {@code Σ w·x = d_x·(d·scale_j·Σ q·x_q − dmin·min_j·Σ x_q)}. The
+     * integer products run in 16-bit lanes as in {@link Q4Matrix#dotQ8} (nibbles 0–15 times int8: at most 3 810 a
+     * lane pair), the minimum's term uses the block sums {@link Q8Rows#sums}. Sub-blocks 2p and 2p + 1 share the 32
+     * bytes {@code qs[32p ..]} (low and high nibbles), so one pair of loads serves 64 weights.
+     */
+    @Override
+    protected float dotQ8(long rowOffset, Q8Rows x, int xOffset) {
+        short[] q = x.values();
+        float[] xScales = x.scales();
+        int[] xSums = x.sums();
+        int firstBlock = xOffset / Q8Rows.BLOCK;
+        int[] scales = new int[8];
+        int[] mins = new int[8];
+        FloatVector acc = FloatVector.zero(Q);
+        float minTerm = 0;
+        int blocks = columns / SUPER;
+        for (int b = 0; b < blocks; b++) {
+            long block = rowOffset + (long) b * blockBytes;
+            float d = half(block);
+            float dmin = half(block + 2);
+            KScales.unpack(data, block + 4, scales, mins);
+            for (int pair = 0; pair < 4; pair++) {
+                int j = 2 * pair;
+                int xb = firstBlock + 8 * b + j;
+                int o = xOffset + b * SUPER + 32 * j;
+                long qs = block + qsAt + 32 * pair;
+                ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(QB16, data, qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(QB16, data, qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                IntVector low = p0.and((short) 0x0F).mul(ShortVector.fromArray(QS, q, o))
+                        .add(p1.and((short) 0x0F).mul(ShortVector.fromArray(QS, q, o + 16)))
+                        .reinterpretAsInts();
+                IntVector high = p0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(QS, q, o + 32))
+                        .add(p1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(QS, q, o + 48)))
+                        .reinterpretAsInts();
+                IntVector lowSums = low.add(low.lanewise(VectorOperators.LSHL, 16))
+                        .lanewise(VectorOperators.ASHR, 16);
+                IntVector highSums = high.add(high.lanewise(VectorOperators.LSHL, 16))
+                        .lanewise(VectorOperators.ASHR, 16);
+                float lowScale = d * scales[j] * xScales[xb];
+                float highScale = d * scales[j + 1] * xScales[xb + 1];
+                acc = ((FloatVector) lowSums.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(Q, lowScale), acc);
+                acc = ((FloatVector) highSums.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(Q, highScale), acc);
+                minTerm += dmin * (mins[j] * xScales[xb] * xSums[xb] + mins[j + 1] * xScales[xb + 1] * xSums[xb + 1]);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - minTerm;
+    }
+
+    @Override
     protected boolean decodesInVectors() {
         return true;
     }
 
     @Override
     protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
+        int[] scales = new int[8];
+        int[] mins = new int[8];
         int first = from / SUPER;
         for (int b = 0; b < count / SUPER; b++) {
             long block = rowOffset + (long) (first + b) * blockBytes;
             float d = half(block);
             float dmin = half(block + 2);
+            KScales.unpack(data, block + 4, scales, mins);
             for (int j = 0; j < 8; j++) {
-                FloatVector scale = FloatVector.broadcast(Q, d * KScales.scale(data, block + 4, j));
-                FloatVector negMin = FloatVector.broadcast(Q, -dmin * KScales.min(data, block + 4, j));
+                FloatVector scale = FloatVector.broadcast(Q, d * scales[j]);
+                FloatVector negMin = FloatVector.broadcast(Q, -dmin * mins[j]);
                 int o = dstOffset + b * SUPER + 32 * j;
                 for (int k = 0; k < 4; k++) {
                     weights(block, j, k, scale, negMin).intoArray(dst, o + 8 * k);
@@ -88,15 +154,18 @@ final class Q45KMatrix extends PackedMatrix {
 
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
+        int[] scales = new int[8];
+        int[] mins = new int[8];
         FloatVector a0 = FloatVector.zero(Q), a1 = a0;
         int blocks = columns / SUPER;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * blockBytes;
             float d = half(block);
             float dmin = half(block + 2);
+            KScales.unpack(data, block + 4, scales, mins);
             for (int j = 0; j < 8; j++) {
-                FloatVector scale = FloatVector.broadcast(Q, d * KScales.scale(data, block + 4, j));
-                FloatVector negMin = FloatVector.broadcast(Q, -dmin * KScales.min(data, block + 4, j));
+                FloatVector scale = FloatVector.broadcast(Q, d * scales[j]);
+                FloatVector negMin = FloatVector.broadcast(Q, -dmin * mins[j]);
                 for (int k = 0; k < 4; k += 2) {
                     int o = xOffset + b * SUPER + 32 * j + 8 * k;
                     a0 = weights(block, j, k, scale, negMin).fma(FloatVector.fromArray(Q, x, o), a0);
@@ -109,6 +178,8 @@ final class Q45KMatrix extends PackedMatrix {
 
     @Override
     protected void dot4(long rowOffset, float[] x, int x0, int x1, int x2, int x3, float[] result) {
+        int[] scales = new int[8];
+        int[] mins = new int[8];
         // One accumulator per input (as Q4Matrix.dot4): even/odd pairs need eight accumulators beside the decoded
         // weights, more vectors than C2 keeps in AVX2's registers, and the spills ran four inputs slower than one.
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
@@ -117,9 +188,10 @@ final class Q45KMatrix extends PackedMatrix {
             long block = rowOffset + (long) b * blockBytes;
             float d = half(block);
             float dmin = half(block + 2);
+            KScales.unpack(data, block + 4, scales, mins);
             for (int j = 0; j < 8; j++) {
-                FloatVector scale = FloatVector.broadcast(Q, d * KScales.scale(data, block + 4, j));
-                FloatVector negMin = FloatVector.broadcast(Q, -dmin * KScales.min(data, block + 4, j));
+                FloatVector scale = FloatVector.broadcast(Q, d * scales[j]);
+                FloatVector negMin = FloatVector.broadcast(Q, -dmin * mins[j]);
                 for (int k = 0; k < 4; k += 2) {
                     FloatVector w0 = weights(block, j, k, scale, negMin);
                     FloatVector w1 = weights(block, j, k + 1, scale, negMin);

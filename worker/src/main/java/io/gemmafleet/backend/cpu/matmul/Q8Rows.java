@@ -7,9 +7,10 @@ package io.gemmafleet.backend.cpu.matmul;
  *
  * <p>The values are kept widened to {@code short}: the kernels multiply in 16-bit lanes, and loading shorts
  * directly saves a sign extension per block and input. {@code scales[t * columns / 32 + b]} is block {@code b} of
- * row {@code t}, already rounded through fp16 as llama.cpp stores it.
+ * row {@code t}, already rounded through fp16 as llama.cpp stores it; {@code sums} holds each block's sum of
+ * quantized values, which a matrix with per-block minimums (Q4_K) multiplies by its minimum.
  */
-record Q8Rows(short[] values, float[] scales) {
+record Q8Rows(short[] values, float[] scales, int[] sums) {
 
     static final int BLOCK = 32;
 
@@ -21,6 +22,7 @@ record Q8Rows(short[] values, float[] scales) {
         int length = tokens * columns;
         short[] values = new short[length];
         float[] scales = new float[length / BLOCK];
+        int[] sums = new int[length / BLOCK];
         for (int block = 0; block < scales.length; block++) {
             int start = block * BLOCK;
             float amax = 0;
@@ -29,10 +31,13 @@ record Q8Rows(short[] values, float[] scales) {
             }
             scales[block] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
             float inverse = amax != 0 ? 127f / amax : 0f;
+            int sum = 0;
             for (int i = start; i < start + BLOCK; i++) {
                 values[i] = (short) Math.rint(in[i] * inverse);
+                sum += values[i];
             }
+            sums[block] = sum;
         }
-        return new Q8Rows(values, scales);
+        return new Q8Rows(values, scales, sums);
     }
 }

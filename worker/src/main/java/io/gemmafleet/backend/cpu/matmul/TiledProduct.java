@@ -12,9 +12,9 @@ import jdk.incubator.vector.FloatVector;
  * L1) that every input then shares, and each register tile multiplies broadcast weights with vectors of inputs.
  *
  * <p>Why not the per-row dot products of {@link PackedMatrix}: a dot product reads a vector of weights and a vector
- * of input per FMA, and with eight inputs those input reads (L2 for the wide rows) bound the speed. Here one FMA
- * multiplies one broadcast weight by eight inputs' values at the same column, and the inputs are repacked once per
- * product ({@link Inputs}) so that a tile reads them as one contiguous stream. The decoded block is transient
+ * of input per FMA, so with many inputs those input reads (L2 for the wide rows) bound the speed. Here one FMA
+ * multiplies one broadcast weight by eight inputs' values at the same column, each input vector serves four rows,
+ * and the inputs are repacked once per product ({@link Inputs}) so that a tile reads them as one contiguous stream. The decoded block is transient
  * scratch of 8 KiB per thread: the matrix stays in its stored encoding and is read from memory once per product.
  *
  * <p>The register tile ({@link #tile4x16}: 4 rows × 16 inputs, run twice per block of 8 rows) keeps eight

@@ -28,7 +28,8 @@ import jdk.incubator.vector.VectorOperators;
  * element l. Weight = d·scale_j × q − dmin·min_j.
  *
  * <p>A sub-block is decoded like a Q4_0 block: four 8-lane float vectors in registers, each one FMA
- * {@code q·(d·scale) + (−dmin·min)} from its integer levels, each slice feeding its own accumulator.
+ * {@code q·(d·scale) + (−dmin·min)} from its integer levels. A single Q4_K input is multiplied on int8 activations
+ * instead ({@link #dotQ8}), as Q4_0's.
  */
 final class Q45KMatrix extends PackedMatrix {
 

@@ -2,6 +2,7 @@ package io.gemmafleet.model.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The 12-byte scale field of Q4_K and Q5_K super-blocks: eight 6-bit sub-block scales and eight 6-bit mins
@@ -11,17 +12,17 @@ import java.lang.foreign.ValueLayout;
  */
 public final class KScales {
 
-    private KScales() {}
-
     private static final ValueLayout.OfLong LONG_LE =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT_LE =
-            ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private KScales() {}
 
     /**
      * All eight scales into {@code scales[0..8)} and mins into {@code mins[0..8)}, the field read with two loads:
      * for the CPU kernels, where sixteen {@link #scale}/{@link #min} calls (two bounds-checked byte reads each) per
-     * 256 weights cost as much as the arithmetic.
+     * 256 weights cost as much as the arithmetic. {@link #scale}/{@link #min} stay the byte-by-byte reading that the
+     * reference {@link Dequantizer} uses, so the kernels' tests do not check this method against itself.
      */
     public static void unpack(MemorySegment data, long at, int[] scales, int[] mins) {
         long low = data.get(LONG_LE, at); // bytes 0-7

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -50,11 +51,14 @@ public final class ImageFetcher implements AutoCloseable {
             return f.get(policy.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
-            throw MediaRejectedException.fetchFailed(field, "fetching '" + UrlAllowList.clip(url)
-                    + "' took longer than " + policy.timeout().toMillis() + " ms");
+            throw tookTooLong(url, field);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof MediaRejectedException m) {
                 throw m;
+            }
+            // The request's own timeout equals the whole fetch's, so either may fire first: one message for both.
+            if (e.getCause() instanceof HttpTimeoutException) {
+                throw tookTooLong(url, field);
             }
             String why = e.getCause() instanceof IOException io && io.getMessage() != null ? ": " + io.getMessage()
                     : " (" + e.getCause().getClass().getSimpleName() + ")";
@@ -63,6 +67,11 @@ public final class ImageFetcher implements AutoCloseable {
             f.cancel(true);
             throw e;
         }
+    }
+
+    private MediaRejectedException tookTooLong(String url, String field) {
+        return MediaRejectedException.fetchFailed(field, "fetching '" + UrlAllowList.clip(url)
+                + "' took longer than " + policy.timeout().toMillis() + " ms");
     }
 
     private Fetched follow(String url, String field, long maxBytes)

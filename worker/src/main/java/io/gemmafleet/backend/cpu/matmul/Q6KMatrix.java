@@ -3,11 +3,13 @@ package io.gemmafleet.backend.cpu.matmul;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.LE;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.Q;
 import static io.gemmafleet.backend.cpu.matmul.Lanes.QB;
+import static io.gemmafleet.backend.cpu.matmul.Lanes.QI;
 
 import io.gemmafleet.model.tensor.TensorData;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -20,8 +22,12 @@ import jdk.incubator.vector.VectorOperators;
  * {@code ql[64h + 32(g%2) + l]}, bits 2g..2g+1 of {@code qh[32h + l]} and scale {@code 8h + 2g + l/16};
  * weight = d·scale × (q − 32).
  *
- * <p>Weights are decoded eight at a time into 8-lane float vectors in registers (one FMA
- * {@code q·ds − 32·ds} each), the four groups of a half side by side, each group feeding its own accumulator.
+ * <p>The kernels walk l eight at a time through each half and decode the four groups at that l together: one load
+ * each of {@code ql[l]}, {@code ql[l + 32]} and {@code qh[l]}, widened to 32-bit lanes, serves 32 weights. The bit
+ * fields are cut in 32-bit lanes because x86 has no byte shifts (the Vector API emulates a byte shift with several
+ * instructions; the byte-lane kernels this replaced decoded 2.4× slower), and q − 32 is taken in integers so that a
+ * weight costs one conversion and one multiply by its scale. The sixteen scales of a super-block are converted once
+ * into a small table ({@link #scaleTable}) that the kernels broadcast from.
  */
 final class Q6KMatrix extends PackedMatrix {
 
@@ -33,24 +39,14 @@ final class Q6KMatrix extends PackedMatrix {
         super(tensor);
     }
 
-    /**
-     * Weights from the low 4 bits {@code low} (already in place) and the 2-bit field of {@code highAt0} at bit 0
-     * (moved to bits 4–5), with {@code ds = d·scale}: q·ds − 32·ds.
-     */
-    private static FloatVector decode(ByteVector low, ByteVector highAt0, float ds) {
-        ByteVector q = low.or(highAt0.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-        return ((FloatVector) q.convertShape(VectorOperators.B2F, Q, 0))
-                .fma(FloatVector.broadcast(Q, ds), FloatVector.broadcast(Q, -32 * ds));
+    /** {@code ds[i] = d · scales[i]} for the super-block at {@code block}: two 8-byte loads, converted in vectors. */
+    private void scaleTable(long block, float[] ds) {
+        float d = Float.float16ToFloat(data.get(SHORT, block + 208));
+        ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 192, LE)
+                .convertShape(VectorOperators.B2F, Q, 0)).mul(d).intoArray(ds, 0);
+        ((FloatVector) ByteVector.fromMemorySegment(QB, data, block + 200, LE)
+                .convertShape(VectorOperators.B2F, Q, 0)).mul(d).intoArray(ds, 8);
     }
-
-    /** d × the int8 scale at {@code index}. */
-    private float scale(long block, float d, int index) {
-        return d * data.get(ValueLayout.JAVA_BYTE, block + 192 + index);
-    }
-
-    // The loops walk l (8 at a time) through each half and decode the four groups at that l together: one load
-    // each of ql[l], ql[l + 32] and qh[l] serves 32 weights, and every byte shift has a constant count (x86 has no
-    // byte shifts; the Vector API emulates one by a varying count far more slowly).
 
     @Override
     protected boolean decodesInVectors() {
@@ -60,22 +56,29 @@ final class Q6KMatrix extends PackedMatrix {
     @Override
     protected void decode(long rowOffset, int from, int count, float[] dst, int dstOffset) {
         int first = from / SUPER;
+        float[] ds = new float[16];
         for (int b = 0; b < count / SUPER; b++) {
             long block = rowOffset + (long) (first + b) * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(SHORT, block + 208));
+            scaleTable(block, ds);
             for (int h = 0; h < 2; h++) {
                 for (int k = 0; k < 4; k++) {
-                    ByteVector qh = ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE);
-                    for (int p = 0; p < 2; p++) {
-                        float sLow = scale(block, d, 8 * h + 2 * p + (k >> 1));
-                        float sHigh = scale(block, d, 8 * h + 2 * p + 4 + (k >> 1));
-                        ByteVector ql = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 * p + 8 * k, LE);
-                        ByteVector qhP = p == 0 ? qh : qh.lanewise(VectorOperators.LSHR, 2);
-                        int o = dstOffset + b * SUPER + 128 * h + 32 * p + 8 * k;
-                        decode(ql.and((byte) 0x0F), qhP, sLow).intoArray(dst, o);
-                        decode(ql.lanewise(VectorOperators.LSHR, 4), qhP.lanewise(VectorOperators.LSHR, 4), sHigh)
-                                .intoArray(dst, o + 64);
-                    }
+                    int sc = 8 * h + (k >> 1);
+                    IntVector qlA = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 64 * h + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector qlB = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector qh = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector q0 = qlA.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
+                    IntVector q1 = qlB.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
+                    IntVector q2 = qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and(0x30)).sub(32);
+                    IntVector q3 = qlB.lanewise(VectorOperators.LSHR, 4)
+                            .or(qh.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+                    int o = dstOffset + b * SUPER + 128 * h + 8 * k;
+                    ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(ds[sc]).intoArray(dst, o);
+                    ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(ds[sc + 2]).intoArray(dst, o + 32);
+                    ((FloatVector) q2.convert(VectorOperators.I2F, 0)).mul(ds[sc + 4]).intoArray(dst, o + 64);
+                    ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(ds[sc + 6]).intoArray(dst, o + 96);
                 }
             }
         }
@@ -83,31 +86,40 @@ final class Q6KMatrix extends PackedMatrix {
 
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
-        // Two decodes per loop body (groups p and p + 2 share ql bytes): C2 stops inlining once a method's graph
-        // is large (NodeCountInliningCutoff), and a decode left out of line boxes its vectors.
-        FloatVector a0 = FloatVector.zero(Q), a1 = a0;
+        // One accumulator per group: four independent FMA chains.
+        FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
+        float[] ds = new float[16];
         int blocks = columns / SUPER;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(SHORT, block + 208));
+            scaleTable(block, ds);
             for (int h = 0; h < 2; h++) {
                 for (int k = 0; k < 4; k++) {
-                    ByteVector qh = ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE);
-                    for (int p = 0; p < 2; p++) {
-                        float sLow = scale(block, d, 8 * h + 2 * p + (k >> 1));
-                        float sHigh = scale(block, d, 8 * h + 2 * p + 4 + (k >> 1));
-                        ByteVector ql = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 * p + 8 * k, LE);
-                        ByteVector qhP = p == 0 ? qh : qh.lanewise(VectorOperators.LSHR, 2);
-                        int o = xOffset + b * SUPER + 128 * h + 32 * p + 8 * k;
-                        a0 = decode(ql.and((byte) 0x0F), qhP, sLow)
-                                .fma(FloatVector.fromArray(Q, x, o), a0);
-                        a1 = decode(ql.lanewise(VectorOperators.LSHR, 4), qhP.lanewise(VectorOperators.LSHR, 4), sHigh)
-                                .fma(FloatVector.fromArray(Q, x, o + 64), a1);
-                    }
+                    int sc = 8 * h + (k >> 1);
+                    IntVector qlA = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 64 * h + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector qlB = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector qh = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector q0 = qlA.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
+                    IntVector q1 = qlB.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
+                    IntVector q2 = qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and(0x30)).sub(32);
+                    IntVector q3 = qlB.lanewise(VectorOperators.LSHR, 4)
+                            .or(qh.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+                    int o = xOffset + b * SUPER + 128 * h + 8 * k;
+                    a0 = ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(ds[sc])
+                            .fma(FloatVector.fromArray(Q, x, o), a0);
+                    a1 = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(ds[sc + 2])
+                            .fma(FloatVector.fromArray(Q, x, o + 32), a1);
+                    a2 = ((FloatVector) q2.convert(VectorOperators.I2F, 0)).mul(ds[sc + 4])
+                            .fma(FloatVector.fromArray(Q, x, o + 64), a2);
+                    a3 = ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(ds[sc + 6])
+                            .fma(FloatVector.fromArray(Q, x, o + 96), a3);
                 }
             }
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -115,24 +127,29 @@ final class Q6KMatrix extends PackedMatrix {
         // One accumulator per input (as Q4Matrix.dot4): even/odd pairs need eight accumulators beside the decoded
         // weights, more vectors than C2 keeps in AVX2's registers, and the spills ran four inputs slower than one.
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
+        float[] ds = new float[16];
         int blocks = columns / SUPER;
         for (int b = 0; b < blocks; b++) {
             long block = rowOffset + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(SHORT, block + 208));
+            scaleTable(block, ds);
             for (int h = 0; h < 2; h++) {
                 for (int k = 0; k < 4; k++) {
                     int sc = 8 * h + (k >> 1);
-                    float s0 = scale(block, d, sc), s1 = scale(block, d, sc + 2);
-                    float s2 = scale(block, d, sc + 4), s3 = scale(block, d, sc + 6);
-                    ByteVector qlA = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 8 * k, LE);
-                    ByteVector qlB = ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 + 8 * k, LE);
-                    ByteVector qh = ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE);
-                    FloatVector w0 = decode(qlA.and((byte) 0x0F), qh, s0);
-                    FloatVector w1 = decode(qlB.and((byte) 0x0F), qh.lanewise(VectorOperators.LSHR, 2), s1);
-                    FloatVector w2 = decode(qlA.lanewise(VectorOperators.LSHR, 4), qh.lanewise(VectorOperators.LSHR, 4),
-                            s2);
-                    FloatVector w3 = decode(qlB.lanewise(VectorOperators.LSHR, 4), qh.lanewise(VectorOperators.LSHR, 6),
-                            s3);
+                    IntVector qlA = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 64 * h + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector qlB = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 64 * h + 32 + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector qh = (IntVector) ByteVector.fromMemorySegment(QB, data, block + 128 + 32 * h + 8 * k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    FloatVector w0 = ((FloatVector) qlA.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x30))
+                            .sub(32).convert(VectorOperators.I2F, 0)).mul(ds[sc]);
+                    FloatVector w1 = ((FloatVector) qlB.and(0x0F).or(qh.lanewise(VectorOperators.LSHL, 2).and(0x30))
+                            .sub(32).convert(VectorOperators.I2F, 0)).mul(ds[sc + 2]);
+                    FloatVector w2 = ((FloatVector) qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and(0x30))
+                            .sub(32).convert(VectorOperators.I2F, 0)).mul(ds[sc + 4]);
+                    FloatVector w3 = ((FloatVector) qlB.lanewise(VectorOperators.LSHR, 4)
+                            .or(qh.lanewise(VectorOperators.LSHR, 2).and(0x30))
+                            .sub(32).convert(VectorOperators.I2F, 0)).mul(ds[sc + 6]);
                     int o = b * SUPER + 128 * h + 8 * k;
                     a0 = w0.fma(FloatVector.fromArray(Q, x, x0 + o), a0);
                     a0 = w1.fma(FloatVector.fromArray(Q, x, x0 + o + 32), a0);

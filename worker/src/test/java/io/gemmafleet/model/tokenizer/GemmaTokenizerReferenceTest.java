@@ -92,7 +92,9 @@ class GemmaTokenizerReferenceTest {
         int[] ids = ours.encode(text, true);
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertArrayEquals(referenceIds(text, true), ids);
-        assertTrue(millis < 500, "encoding " + text.length() + " chars took " + millis + " ms");
+        // Not a speed claim (that belongs in a harness): a bound loose enough for a loaded 2-core VM that still
+        // catches merging that turns quadratic in the text's length (100 KB encode in tens of ms here).
+        assertTrue(millis < 5_000, "encoding " + text.length() + " chars took " + millis + " ms");
     }
 
     @Test
@@ -101,7 +103,8 @@ class GemmaTokenizerReferenceTest {
         GemmaTokenizer fresh = GemmaTokenizer.load(new TokenizerSource.HuggingFaceFile(ReferenceFiles.tokenizerJson()));
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("loaded tokenizer.json (%d ids) in %d ms%n", fresh.vocabularySize(), millis);
-        assertTrue(millis < 10_000, "loading took " + millis + " ms"); // ≈ 1–3 s here; loose for noisy 2-core VMs
+        // ≈ 1–3 s here; the bound only catches a pathological load, with room for a loaded CI machine
+        assertTrue(millis < 30_000, "loading took " + millis + " ms");
     }
 
     private int[] referenceIds(String text, boolean addBos) {

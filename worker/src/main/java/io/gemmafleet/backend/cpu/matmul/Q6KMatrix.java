@@ -86,7 +86,8 @@ final class Q6KMatrix extends PackedMatrix {
 
     @Override
     protected float dot(long rowOffset, float[] x, int xOffset) {
-        // One accumulator per group: four independent FMA chains.
+        // The decoding is written out in each kernel, not shared through a helper that returns vectors: C2 boxes
+        // the vectors of a helper it does not inline (see Q4Matrix). One accumulator per group: four FMA chains.
         FloatVector a0 = FloatVector.zero(Q), a1 = a0, a2 = a0, a3 = a0;
         float[] ds = new float[16];
         int blocks = columns / SUPER;
